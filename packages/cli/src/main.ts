@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { ConfigError } from '@cairn/server';
+import { credentialsCommand, credentialsUsage } from './commands/credentials.js';
+import { serverCommand, serverUsage } from './commands/server.js';
+
+const usage = `usage: cairn <command> [options]
+
+commands:
+  server        start the Cairn server (API, file server, web)
+  credentials   create, list or revoke API keys
+
+${serverUsage}
+${credentialsUsage}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server':
+      await serverCommand(rest);
+      return -1;
+    case 'credentials':
+      return credentialsCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command ${command}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof ConfigError ? `cairn: ${err.message}` : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,123 @@
+import { compileListFilter, type ListPredicate } from './list-filter.js';
+import { getPath, orderComparator } from './projection.js';
+import { compilePythonRegex } from './regex.js';
+
+/**
+ * The `*.get_all` query language (clearml-sdk-protocol.md §6.5), compiled once per
+ * request into a predicate over documents plus ordering and paging. Pure: the store
+ * narrows candidates by id or project, this decides the rest.
+ */
+export interface GetAllRequest {
+  id?: string[] | string;
+  name?: string;
+  only_fields?: string[];
+  order_by?: string[] | string;
+  page?: number;
+  page_size?: number;
+  search_text?: string;
+  search_hidden?: boolean;
+  _any_?: { pattern: string; fields: string[] };
+  _all_?: { pattern: string; fields: string[] };
+  [key: string]: unknown;
+}
+
+export interface CompiledQuery {
+  ids: string[] | null;
+  predicate: (doc: object) => boolean;
+  compare: (a: object, b: object) => number;
+  offset: number;
+  limit: number | null;
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+/** Request keys that are control parameters, not filters. */
+const CONTROL_KEYS = new Set([
+  'id', 'name', 'only_fields', 'order_by', 'page', 'page_size', 'search_text', 'search_hidden', '_any_', '_all_',
+  'method', 'shallow_search', 'scroll_id', 'size', 'refresh_scroll', 'include_stats', 'allow_public', 'check_own_contents',
+  'include_subprojects', 'order_field', 'stats_for_state', 'non_public',
+]);
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v) => v !== null && v !== undefined).map(String);
+}
+
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function fieldPatternPredicate(spec: unknown, mode: 'any' | 'all'): ((doc: object) => boolean) | null {
+  if (!spec || typeof spec !== 'object') return null;
+  const { pattern, fields } = spec as { pattern?: unknown; fields?: unknown };
+  if (typeof pattern !== 'string' || !Array.isArray(fields) || fields.length === 0) return null;
+  const re = compilePythonRegex(pattern, 'i');
+  const test = (doc: object, f: unknown) => re.test(textOf(getPath(doc, String(f))));
+  return mode === 'any' ? (doc) => fields.some((f) => test(doc, f)) : (doc) => fields.every((f) => test(doc, f));
+}
+
+/**
+ * @param listFields request keys that use the list-filter language on the field of the same name
+ */
+export function compileGetAll(req: GetAllRequest, listFields: readonly string[]): CompiledQuery {
+  const preds: ((doc: object) => boolean)[] = [];
+  const ids = req.id === undefined || req.id === null ? null : asList(req.id);
+
+  if (typeof req.name === 'string' && req.name !== '') {
+    const re = compilePythonRegex(req.name);
+    preds.push((doc) => re.test(textOf(getPath(doc, 'name'))));
+  }
+  for (const field of listFields) {
+    if (!(field in req) || req[field] === undefined) continue;
+    const p: ListPredicate | null = compileListFilter(req[field]);
+    if (p) preds.push((doc) => p(asList(getPath(doc, field))));
+  }
+  if (typeof req.search_text === 'string' && req.search_text !== '') {
+    const needle = req.search_text.toLowerCase();
+    preds.push((doc) => ['name', 'id', 'comment'].some((f) => textOf(getPath(doc, f)).toLowerCase().includes(needle)));
+  }
+  const any = fieldPatternPredicate(req._any_, 'any');
+  if (any) preds.push(any);
+  const all = fieldPatternPredicate(req._all_, 'all');
+  if (all) preds.push(all);
+  if (!req.search_hidden && ids === null) {
+    preds.push((doc) => !asList(getPath(doc, 'system_tags')).includes('hidden'));
+  }
+  for (const [key, value] of Object.entries(req)) {
+    if (CONTROL_KEYS.has(key) || listFields.includes(key) || value === undefined) continue;
+    if (key.includes('.')) {
+      // Dotted keys (`runtime.x`, `metadata.k.value`, `hyperparams.S.n.value`) match exactly, or any of a list.
+      const wanted = asList(value);
+      preds.push((doc) => {
+        const got = getPath(doc, key);
+        return Array.isArray(got) ? got.some((g) => wanted.includes(String(g))) : wanted.includes(textOf(got));
+      });
+    } else if (typeof value === 'boolean') {
+      preds.push((doc) => Boolean(getPath(doc, key)) === value);
+    }
+  }
+
+  let offset = 0;
+  let limit: number | null = null;
+  if (typeof req.page_size === 'number' || typeof req.page === 'number') {
+    const size = Math.min(Math.max(Number(req.page_size ?? MAX_PAGE_SIZE) | 0, 1), MAX_PAGE_SIZE);
+    offset = Math.max(Number(req.page ?? 0) | 0, 0) * size;
+    limit = size;
+  }
+  return {
+    ids,
+    predicate: (doc) => preds.every((p) => p(doc)),
+    compare: orderComparator(asList(req.order_by)),
+    offset,
+    limit,
+  };
+}
+
+/** Runs a compiled query over candidate documents: filter, order, page. */
+export function runQuery<T extends object>(docs: Iterable<T>, q: CompiledQuery): T[] {
+  const hits: T[] = [];
+  for (const d of docs) if (q.predicate(d)) hits.push(d);
+  hits.sort(q.compare);
+  return q.limit === null ? hits.slice(q.offset) : hits.slice(q.offset, q.offset + q.limit);
+}

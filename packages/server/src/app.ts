@@ -1,0 +1,79 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Authenticator } from './auth/authenticator.js';
+import type { ServerConfig } from './config.js';
+import { filesPlugin } from './files/files-plugin.js';
+import { apiPlugin } from './http/api-plugin.js';
+import { EndpointRegistry } from './http/endpoints.js';
+import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
+import { registerServices } from './services/index.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { webPlaceholderPlugin } from './web/placeholder-plugin.js';
+
+export interface RunningServer {
+  config: ServerConfig;
+  store: Store;
+  /** Set only on the first start: the admin password and the key pair made then. */
+  firstStart?: { adminPassword?: string; credentials?: NewCredentials };
+  urls: { api: string; web: string; files: string };
+  close(): Promise<void>;
+}
+
+async function signingSecret(store: Store): Promise<Buffer> {
+  const existing = await store.getSetting('token_secret');
+  if (existing) return Buffer.from(existing, 'base64');
+  const secret = randomBytes(32);
+  await store.setSetting('token_secret', secret.toString('base64'));
+  return secret;
+}
+
+function newFastify(config: ServerConfig): FastifyInstance {
+  return Fastify({ logger: false, bodyLimit: config.maxRequestBytes, forceCloseConnections: true, keepAliveTimeout: 65_000 });
+}
+
+/** Starts API, file server and web on their ports (or on one port), backed by the data folder. */
+export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
+  const boot = await bootstrapIdentity(store, config);
+  const auth = new Authenticator(store, await signingSecret(store), config.tokenTtlSeconds);
+  const registry = new EndpointRegistry();
+  registerServices(registry, { store, config, auth });
+
+  const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, log, logRequests: config.logRequests };
+  const filesOpts = { root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, log };
+  const webOpts = { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl };
+  const instances: FastifyInstance[] = [];
+  if (config.singlePort !== null) {
+    const app = newFastify(config);
+    await app.register(apiPlugin, { ...apiOpts, prefix: '/api' });
+    await app.register(filesPlugin, { ...filesOpts, prefix: '/files' });
+    await app.register(webPlaceholderPlugin, webOpts);
+    await app.listen({ host: config.host, port: config.singlePort });
+    instances.push(app);
+  } else {
+    const api = newFastify(config);
+    await api.register(apiPlugin, apiOpts);
+    const files = newFastify(config);
+    await files.register(filesPlugin, filesOpts);
+    const web = newFastify(config);
+    await web.register(webPlaceholderPlugin, webOpts);
+    await Promise.all([
+      api.listen({ host: config.host, port: config.apiPort }),
+      files.listen({ host: config.host, port: config.filesPort }),
+      web.listen({ host: config.host, port: config.webPort }),
+    ]);
+    instances.push(api, files, web);
+  }
+  return {
+    config,
+    store,
+    firstStart: boot.adminPassword || boot.credentials ? { adminPassword: boot.adminPassword, credentials: boot.credentials } : undefined,
+    urls: { api: config.publicApiUrl, web: config.publicWebUrl, files: config.publicFilesUrl },
+    async close() {
+      await Promise.all(instances.map((i) => i.close()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+
+/**
+ * Every server setting, each with a command-line flag and an environment variable so
+ * that a container or a Helm chart can set it.
+ */
+export interface ServerConfig {
+  host: string;
+  apiPort: number;
+  webPort: number;
+  filesPort: number;
+  /** When set, API, files and web share this one port under /api, /files and /. */
+  singlePort: number | null;
+  dataDir: string;
+  publicApiUrl: string;
+  publicWebUrl: string;
+  publicFilesUrl: string;
+  accessKey?: string;
+  secretKey?: string;
+  adminPassword?: string;
+  maxRequestBytes: number;
+  maxUploadBytes: number;
+  tokenTtlSeconds: number;
+  logRequests: boolean;
+}
+
+interface Option {
+  key: keyof ServerConfig;
+  flag: string;
+  env: string;
+  kind: 'string' | 'int' | 'bool';
+  help: string;
+}
+
+export const OPTIONS: readonly Option[] = [
+  { key: 'host', flag: '--host', env: 'CAIRN_HOST', kind: 'string', help: 'address to listen on (default 0.0.0.0)' },
+  { key: 'apiPort', flag: '--api-port', env: 'CAIRN_API_PORT', kind: 'int', help: 'API port (default 8008)' },
+  { key: 'webPort', flag: '--web-port', env: 'CAIRN_WEB_PORT', kind: 'int', help: 'web UI port (default 8080)' },
+  { key: 'filesPort', flag: '--files-port', env: 'CAIRN_FILES_PORT', kind: 'int', help: 'file server port (default 8081)' },
+  { key: 'singlePort', flag: '--single-port', env: 'CAIRN_SINGLE_PORT', kind: 'int', help: 'serve everything on this one port under /api, /files and /' },
+  { key: 'dataDir', flag: '--data-dir', env: 'CAIRN_DATA_DIR', kind: 'string', help: 'data folder (default ./data)' },
+  { key: 'publicApiUrl', flag: '--public-api-url', env: 'CAIRN_PUBLIC_API_URL', kind: 'string', help: 'API URL handed to clients' },
+  { key: 'publicWebUrl', flag: '--public-web-url', env: 'CAIRN_PUBLIC_WEB_URL', kind: 'string', help: 'web URL handed to clients' },
+  { key: 'publicFilesUrl', flag: '--public-files-url', env: 'CAIRN_PUBLIC_FILES_URL', kind: 'string', help: 'file server URL handed to clients' },
+  { key: 'accessKey', flag: '--access-key', env: 'CAIRN_ACCESS_KEY', kind: 'string', help: 'access key created at start-up for automation' },
+  { key: 'secretKey', flag: '--secret-key', env: 'CAIRN_SECRET_KEY', kind: 'string', help: 'secret key for --access-key' },
+  { key: 'adminPassword', flag: '--admin-password', env: 'CAIRN_ADMIN_PASSWORD', kind: 'string', help: 'password of the admin user made at first start (default: generated and printed)' },
+  { key: 'maxRequestBytes', flag: '--max-request-bytes', env: 'CAIRN_MAX_REQUEST_BYTES', kind: 'int', help: 'largest API request body (default 64 MiB)' },
+  { key: 'maxUploadBytes', flag: '--max-upload-bytes', env: 'CAIRN_MAX_UPLOAD_BYTES', kind: 'int', help: 'largest file server upload (default 100 GiB)' },
+  { key: 'tokenTtlSeconds', flag: '--token-ttl', env: 'CAIRN_TOKEN_TTL', kind: 'int', help: 'lifetime of login tokens in seconds (default 30 days)' },
+  { key: 'logRequests', flag: '--log-requests', env: 'CAIRN_LOG_REQUESTS', kind: 'bool', help: 'log every request' },
+];
+
+export class ConfigError extends Error {}
+
+function parseValue(opt: Option, raw: string): unknown {
+  if (opt.kind === 'int') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${opt.flag} / ${opt.env} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    return n;
+  }
+  if (opt.kind === 'bool') return !['0', 'false', 'no', ''].includes(raw.toLowerCase());
+  return raw;
+}
+
+/** Builds the configuration from flags (first), then environment variables, then defaults. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const given: Partial<Record<keyof ServerConfig, unknown>> = {};
+  for (const opt of OPTIONS) {
+    const v = env[opt.env];
+    if (v !== undefined && v !== '') given[opt.key] = parseValue(opt, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const opt = OPTIONS.find((o) => o.flag === flag);
+    if (!opt) throw new ConfigError(`unknown option ${arg}`);
+    if (opt.kind === 'bool' && inline === undefined) {
+      given[opt.key] = true;
+      continue;
+    }
+    if (opt.key === 'singlePort' && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) {
+      given.singlePort = 8008;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    given[opt.key] = parseValue(opt, value);
+  }
+  const host = (given.host as string) ?? '0.0.0.0';
+  const apiPort = (given.apiPort as number) ?? 8008;
+  const webPort = (given.webPort as number) ?? 8080;
+  const filesPort = (given.filesPort as number) ?? 8081;
+  const singlePort = (given.singlePort as number | undefined) ?? null;
+  const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const base = (port: number, prefix = '') => `http://${publicHost}:${port}${prefix}`;
+  const strip = (u: string) => u.replace(/\/+$/, '');
+  return {
+    host,
+    apiPort,
+    webPort,
+    filesPort,
+    singlePort,
+    dataDir: resolve((given.dataDir as string) ?? 'data'),
+    publicApiUrl: strip((given.publicApiUrl as string) ?? (singlePort ? base(singlePort, '/api') : base(apiPort))),
+    publicWebUrl: strip((given.publicWebUrl as string) ?? (singlePort ? base(singlePort) : base(webPort))),
+    publicFilesUrl: strip((given.publicFilesUrl as string) ?? (singlePort ? base(singlePort, '/files') : base(filesPort))),
+    accessKey: given.accessKey as string | undefined,
+    secretKey: given.secretKey as string | undefined,
+    adminPassword: given.adminPassword as string | undefined,
+    maxRequestBytes: (given.maxRequestBytes as number) ?? 64 * 1024 * 1024,
+    maxUploadBytes: (given.maxUploadBytes as number) ?? 100 * 1024 * 1024 * 1024,
+    tokenTtlSeconds: (given.tokenTtlSeconds as number) ?? 30 * 24 * 3600,
+    logRequests: (given.logRequests as boolean) ?? false,
+  };
+}

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Errors } from '@cairn/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ApiError } from './api-error.js';
+import { readBody } from './body.js';
+import type { EndpointRegistry } from './endpoints.js';
+import { envelope, type CallInfo } from './envelope.js';
+import { parseQuery } from './query-merge.js';
+
+export interface ApiPluginOptions {
+  registry: EndpointRegistry;
+  auth: Authenticator;
+  maxRequestBytes: number;
+  log: (line: string) => void;
+  logRequests: boolean;
+}
+
+const PATH = /^\/(?:v(\d+(?:\.\d+)?)\/)?([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\/?$/;
+
+function headerString(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? v[0] ?? '' : v ?? '';
+}
+
+function parseJsonBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ApiError(Errors.invalidRequestBody, `malformed JSON body: ${(err as Error).message}`);
+  }
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ApiError(Errors.invalidRequestBody, `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Maps failures of the storage layer that a user can act on to ClearML-shaped errors. */
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
+  return new ApiError(Errors.internal, `internal error: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/**
+ * The API router: `[/v2.x]/service.action` with GET, POST or PUT and a JSON body
+ * (GET bodies included), query string merged in, token checked, handler called, and
+ * every answer wrapped in the ClearML envelope. It knows nothing about the services.
+ */
+export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts) => {
+  app.removeAllContentTypeParsers();
+  // Leave every body unread: the handler reads it itself, GET bodies included.
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const url = req.raw.url ?? '/';
+    const qIndex = url.indexOf('?');
+    const path = `/${(req.params as { '*'?: string })['*'] ?? ''}`;
+    const m = PATH.exec(path);
+    const call: CallInfo = { endpoint: m ? `${m[2]}.${m[3]}` : path.replace(/^\/+/, ''), requestedVersion: m?.[1] ?? '' };
+    const started = process.hrtime.bigint();
+    let code = 200;
+    try {
+      const def = m ? opts.registry.get(call.endpoint) : undefined;
+      if (!def) {
+        req.raw.resume();
+        throw new ApiError(Errors.invalidEndpoint, `Invalid endpoint: unable to find endpoint for name ${call.endpoint}`);
+      }
+      if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') {
+        req.raw.resume();
+        throw new ApiError(Errors.unsupportedMediaType, 'compressed request bodies are not supported');
+      }
+      const raw = await readBody(req.raw, opts.maxRequestBytes);
+      const body = def.body === 'json-lines' ? {} : parseJsonBody(raw);
+      if (qIndex >= 0) Object.assign(body, parseQuery(url.slice(qIndex + 1)));
+      const identity = def.auth === 'none' ? null : await opts.auth.checkBearer(headerString(req.headers.authorization) || undefined);
+      const data = await def.handler(body, {
+        identity,
+        worker: headerString(req.headers['x-clearml-worker']) || headerString(req.headers['x-trains-worker']),
+        headers: req.headers,
+        rawBody: raw,
+        query: qIndex >= 0 ? parseQuery(url.slice(qIndex + 1)) : {},
+      });
+      reply.code(200).header('content-type', 'application/json').send(JSON.stringify(envelope(call, 200, 0, 'OK', data ?? {})));
+    } catch (err) {
+      const e = toApiError(err);
+      code = e.error.code;
+      if (code >= 500) opts.log(`error in ${call.endpoint}: ${(err as Error)?.stack ?? String(err)}`);
+      reply.code(code).header('content-type', 'application/json')
+        .send(JSON.stringify(envelope(call, code, e.error.subcode, e.message, {}, e.data)));
+    } finally {
+      if (opts.logRequests) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        opts.log(`${req.method} ${call.endpoint} ${code} ${ms.toFixed(1)}ms`);
+      }
+    }
+  };
+
+  app.route({ method: ['GET', 'POST', 'PUT'], url: '/*', handler: handle });
+};

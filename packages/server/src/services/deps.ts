@@ -1,0 +1,16 @@
+import type { Authenticator } from '../auth/authenticator.js';
+import type { ServerConfig } from '../config.js';
+import type { EndpointRegistry } from '../http/endpoints.js';
+import type { Store } from '../store/store.js';
+
+/** What every service may depend on, handed over explicitly at registration. */
+export interface ServiceDeps {
+  store: Store;
+  config: ServerConfig;
+  auth: Authenticator;
+}
+
+export type ServiceModule = (registry: EndpointRegistry, deps: ServiceDeps) => void;
+
+/** ISO-8601 with timezone, as the SDK requires for every datetime. */
+export const nowIso = (): string => new Date().toISOString();

@@ -1,0 +1,11 @@
+import type { EndpointRegistry } from '../http/endpoints.js';
+import { registerAuth } from './auth/index.js';
+import { registerDebug } from './debug/index.js';
+import type { ServiceDeps, ServiceModule } from './deps.js';
+
+/** Every ClearML service Cairn implements; an endpoint not registered here answers "invalid endpoint". */
+const SERVICES: readonly ServiceModule[] = [registerAuth, registerDebug];
+
+export function registerServices(registry: EndpointRegistry, deps: ServiceDeps): void {
+  for (const register of SERVICES) register(registry, deps);
+}

@@ -1,0 +1,91 @@
+import type { Model, Project, Queue, Task, User } from '@cairn/protocol';
+import type { Credential, CredentialStore, Store, UserStore } from '../store.js';
+import { openDatabase, type Db } from './database.js';
+import { SqliteDocumentTable } from './document-table.js';
+import { SqliteEventStore } from './event-table.js';
+
+class SqliteCredentials implements CredentialStore {
+  constructor(private readonly db: Db) {}
+
+  private static toCredential(r: Record<string, unknown> | undefined): Credential | undefined {
+    if (!r) return undefined;
+    return {
+      access_key: r.access_key as string,
+      secret_hash: r.secret_hash as string,
+      user: r.user as string,
+      label: r.label as string,
+      created: r.created as string,
+      revoked: Boolean(r.revoked),
+      last_used: (r.last_used as string | null) ?? undefined,
+    };
+  }
+
+  async insert(c: Credential): Promise<void> {
+    this.db.prepare('INSERT INTO credentials (access_key, secret_hash, user, label, created, revoked) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(c.access_key, c.secret_hash, c.user, c.label, c.created, c.revoked ? 1 : 0);
+  }
+
+  async upsert(c: Credential): Promise<void> {
+    this.db.prepare(`INSERT INTO credentials (access_key, secret_hash, user, label, created, revoked) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (access_key) DO UPDATE SET secret_hash = excluded.secret_hash, user = excluded.user, revoked = excluded.revoked`)
+      .run(c.access_key, c.secret_hash, c.user, c.label, c.created, c.revoked ? 1 : 0);
+  }
+
+  async get(accessKey: string): Promise<Credential | undefined> {
+    return SqliteCredentials.toCredential(this.db.prepare('SELECT * FROM credentials WHERE access_key = ?').get(accessKey) as Record<string, unknown> | undefined);
+  }
+
+  async list(): Promise<Credential[]> {
+    return (this.db.prepare('SELECT * FROM credentials ORDER BY created').all() as Record<string, unknown>[]).map((r) => SqliteCredentials.toCredential(r)!);
+  }
+
+  async revoke(accessKey: string): Promise<boolean> {
+    return this.db.prepare('UPDATE credentials SET revoked = 1 WHERE access_key = ? AND revoked = 0').run(accessKey).changes > 0;
+  }
+}
+
+class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
+  constructor(private readonly udb: Db) {
+    super(udb, 'users', false);
+  }
+
+  override async insert(doc: User): Promise<void> {
+    this.udb.prepare('INSERT INTO users (id, name, doc) VALUES (?, ?, ?)').run(doc.id, doc.name, JSON.stringify(doc));
+  }
+
+  async findByName(name: string): Promise<User | undefined> {
+    const text = this.udb.prepare('SELECT doc FROM users WHERE name = ?').pluck().get(name) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as User);
+  }
+
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    this.udb.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+  }
+
+  async getPasswordHash(userId: string): Promise<string | undefined> {
+    return (this.udb.prepare('SELECT password_hash FROM users WHERE id = ?').pluck().get(userId) as string | null) ?? undefined;
+  }
+}
+
+/** The default store: one SQLite file in the data folder. */
+export function openSqliteStore(file: string): Store {
+  const db = openDatabase(file);
+  return {
+    users: new SqliteUsers(db),
+    credentials: new SqliteCredentials(db),
+    projects: new SqliteDocumentTable<Project>(db, 'projects', false),
+    tasks: new SqliteDocumentTable<Task>(db, 'tasks', true),
+    models: new SqliteDocumentTable<Model>(db, 'models', true),
+    queues: new SqliteDocumentTable<Queue>(db, 'queues', false),
+    events: new SqliteEventStore(db),
+    async getSetting(key) {
+      return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
+    },
+    async setSetting(key, value) {
+      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
