@@ -131,6 +131,8 @@ export interface Model {
   labels: Record<string, number>;
   uri?: string;
   ready: boolean;
+  /** When the model was made ready (`models.set_ready`). */
+  published?: string;
   metadata: Record<string, MetadataItem>;
   last_iteration?: number;
 }

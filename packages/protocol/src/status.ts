@@ -13,7 +13,7 @@ const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   failed: ['created', 'stopped', 'published', 'queued'],
   publishing: ['published'],
   published: [],
-  completed: ['published', 'in_progress', 'created', 'stopped'],
+  completed: ['published', 'in_progress', 'created'],
   unknown: ['created', 'queued', 'in_progress', 'stopped', 'failed', 'completed'],
 };
 

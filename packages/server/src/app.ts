@@ -8,6 +8,7 @@ import { apiPlugin } from './http/api-plugin.js';
 import { EndpointRegistry } from './http/endpoints.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
+import { ensureDefaultQueue } from './services/queues/queue-ops.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { webPlaceholderPlugin } from './web/placeholder-plugin.js';
@@ -37,6 +38,7 @@ function newFastify(config: ServerConfig): FastifyInstance {
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
   const boot = await bootstrapIdentity(store, config);
+  await ensureDefaultQueue(store);
   const auth = new Authenticator(store, await signingSecret(store), config.tokenTtlSeconds);
   const registry = new EndpointRegistry();
   registerServices(registry, { store, config, auth });

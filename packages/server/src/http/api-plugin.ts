@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Errors } from '@cairn/protocol';
+import { Errors, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
 import { readBody } from './body.js';
@@ -15,6 +15,7 @@ export interface ApiPluginOptions {
   logRequests: boolean;
 }
 
+const CALL_METHODS = new Set(['GET', 'POST', 'PUT']);
 const PATH = /^\/(?:v(\d+(?:\.\d+)?)\/)?([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\/?$/;
 
 function headerString(v: string | string[] | undefined): string {
@@ -39,6 +40,7 @@ function parseJsonBody(raw: Buffer): Record<string, unknown> {
 /** Maps failures of the storage layer that a user can act on to ClearML-shaped errors. */
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof RegexError) return new ApiError(Errors.invalidRegex, err.message);
   const code = (err as { code?: string }).code;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
   return new ApiError(Errors.internal, `internal error: ${(err as Error)?.message ?? String(err)}`);
@@ -64,7 +66,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
     let code = 200;
     try {
       const def = m ? opts.registry.get(call.endpoint) : undefined;
-      if (!def) {
+      if (!def || !CALL_METHODS.has(req.method)) {
         req.raw.resume();
         throw new ApiError(Errors.invalidEndpoint, `Invalid endpoint: unable to find endpoint for name ${call.endpoint}`);
       }
@@ -98,5 +100,6 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
     }
   };
 
-  app.route({ method: ['GET', 'POST', 'PUT'], url: '/*', handler: handle });
+  // Every method reaches the handler so that even a wrong one is answered with the envelope.
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/*', handler: handle });
 };

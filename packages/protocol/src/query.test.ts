@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { project } from './projection.js';
+import { compileGetAll, runQuery } from './query.js';
+import { compilePythonRegex, RegexError } from './regex.js';
+
+const docs = [
+  { id: 'a1', name: 'Proj Alpha', status: 'completed', tags: ['best'], system_tags: [], created: '2026-01-02T00:00:00Z', script: { repository: 'r1' } },
+  { id: 'b2', name: 'Proj Beta', status: 'created', tags: ['debug'], system_tags: ['archived'], created: '2026-01-01T00:00:00Z', script: { repository: 'r2' } },
+  { id: 'c3', name: 'Other-#1', status: 'failed', tags: [], system_tags: ['hidden'], created: '2026-01-03T00:00:00Z', comment: 'Needle here' },
+];
+const LIST = ['status', 'tags', 'system_tags'];
+const ids = (req: Record<string, unknown>) => runQuery(docs, compileGetAll(req, LIST)).map((d) => d.id);
+
+test('Python re.escape patterns from the SDK match exactly', () => {
+  assert.deepEqual(ids({ name: '^Proj\\ Alpha$' }), ['a1']);
+  assert.deepEqual(ids({ name: '^Other\\-\\#1$', search_hidden: true }), ['c3']);
+  assert.deepEqual(ids({ name: 'Proj' }), ['a1', 'b2']);
+});
+
+test('name search is case-sensitive and unanchored', () => {
+  assert.deepEqual(ids({ name: 'proj' }), []);
+  assert.deepEqual(ids({ name: 'Beta' }), ['b2']);
+});
+
+test('hidden entities are excluded unless asked for or named by id', () => {
+  assert.deepEqual(ids({}), ['a1', 'b2']);
+  assert.deepEqual(ids({ search_hidden: true }), ['a1', 'b2', 'c3']);
+  assert.deepEqual(ids({ id: ['c3'] }), ['c3']);
+});
+
+test('list filters on scalar and list fields', () => {
+  assert.deepEqual(ids({ status: ['completed', 'created'] }), ['a1', 'b2']);
+  assert.deepEqual(ids({ system_tags: ['-archived'] }), ['a1']);
+  assert.deepEqual(ids({ tags: ['__$all', 'best'] }), ['a1']);
+});
+
+test('order_by with descending prefix and paging', () => {
+  assert.deepEqual(ids({ order_by: ['-created'], search_hidden: true }), ['c3', 'a1', 'b2']);
+  assert.deepEqual(ids({ order_by: ['created'], page: 1, page_size: 2, search_hidden: true }), ['c3']);
+  assert.deepEqual(ids({ order_by: ['created'], page: 0, page_size: 2, search_hidden: true }), ['b2', 'a1']);
+});
+
+test('search_text looks at name, id and comment, case-insensitively', () => {
+  assert.deepEqual(ids({ search_text: 'needle', search_hidden: true }), ['c3']);
+});
+
+test('_any_ and _all_ match regexes over fields', () => {
+  assert.deepEqual(ids({ _any_: { pattern: 'r2', fields: ['script.repository', 'name'] } }), ['b2']);
+  assert.deepEqual(ids({ _all_: { pattern: 'proj', fields: ['name'] } }), ['a1', 'b2']);
+});
+
+test('dotted keys match nested values exactly', () => {
+  assert.deepEqual(ids({ 'script.repository': 'r1' }), ['a1']);
+});
+
+test('only_fields nests dotted paths and keeps id', () => {
+  assert.deepEqual(project(docs[0], ['script.repository', 'status']), { id: 'a1', script: { repository: 'r1' }, status: 'completed' });
+});
+
+test('invalid regex is a RegexError; Python named groups translate', () => {
+  assert.throws(() => compilePythonRegex('(unclosed'), RegexError);
+  assert.equal(compilePythonRegex('(?P<x>a)(?P=x)').test('aa'), true);
+  assert.equal(compilePythonRegex('(?i)abc').test('ABC'), true);
+});
