@@ -63,6 +63,10 @@ function fieldPatternPredicate(spec: unknown, mode: 'any' | 'all'): ((doc: objec
 export function compileGetAll(req: GetAllRequest, listFields: readonly string[]): CompiledQuery {
   const preds: ((doc: object) => boolean)[] = [];
   const ids = req.id === undefined || req.id === null ? null : asList(req.id);
+  if (ids !== null) {
+    const wanted = new Set(ids);
+    preds.push((doc) => wanted.has(String(getPath(doc, 'id'))));
+  }
 
   if (typeof req.name === 'string' && req.name !== '') {
     const re = compilePythonRegex(req.name);

@@ -1,3 +1,4 @@
+import { Errors } from '@cairn/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { Authenticator } from './auth/authenticator.js';
 import type { ServerConfig } from './config.js';
 import { filesPlugin } from './files/files-plugin.js';
 import { apiPlugin } from './http/api-plugin.js';
+import { envelope } from './http/envelope.js';
 import { EndpointRegistry } from './http/endpoints.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
@@ -31,7 +33,17 @@ async function signingSecret(store: Store): Promise<Buffer> {
 }
 
 function newFastify(config: ServerConfig): FastifyInstance {
-  return Fastify({ logger: false, bodyLimit: config.maxRequestBytes, forceCloseConnections: true, keepAliveTimeout: 65_000 });
+  return Fastify({
+    logger: false,
+    bodyLimit: config.maxRequestBytes,
+    forceCloseConnections: true,
+    keepAliveTimeout: 65_000,
+    // Requests Fastify refuses before routing (e.g. a malformed %-escape) still get a ClearML-shaped answer.
+    frameworkErrors: (err, req, reply) => {
+      const body = envelope({ endpoint: req.url ?? '', requestedVersion: '' }, 400, Errors.invalidRequestBody.subcode, `bad request: ${err.message}`, {});
+      void reply.raw.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    },
+  });
 }
 
 /** Starts API, file server and web on their ports (or on one port), backed by the data folder. */

@@ -1,0 +1,437 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Fastify from 'fastify';
+import { Authenticator } from '../auth/authenticator.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { filesPlugin } from './files-plugin.js';
+import { TMP_DIR_NAME } from './paths.js';
+
+interface Server {
+  port: number;
+  /** Folder that holds the root; nothing but `root` may ever appear in it. */
+  outer: string;
+  root: string;
+  auth: Authenticator;
+  close(): Promise<void>;
+}
+
+async function startServer(opts: { maxUploadBytes?: number; prefix?: string } = {}): Promise<Server> {
+  const outer = await mkdtemp(join(tmpdir(), 'cairn-files-test-'));
+  const root = join(outer, 'root');
+  const store = openSqliteStore(':memory:');
+  const auth = new Authenticator(store, randomBytes(32), 3600);
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  await app.register(filesPlugin, {
+    root,
+    maxUploadBytes: opts.maxUploadBytes ?? 1024 * 1024 * 1024,
+    auth,
+    log: () => {},
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+  });
+  if (opts.prefix) app.get('/elsewhere', async () => 'not files');
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    port: (app.server.address() as AddressInfo).port,
+    outer,
+    root,
+    auth,
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(outer, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function send(port: number, method: string, path: string, body?: Buffer, headers: http.OutgoingHttpHeaders = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const BOUNDARY = 'cairn-test-boundary-7d1f';
+const partHead = (name: string) =>
+  Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\n`
+    + 'Content-Type: application/octet-stream\r\n\r\n', 'utf8');
+const TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+const multipartType = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
+
+/** A multipart body shaped like the SDK's: the object path is the field name, raw UTF-8. */
+function multipart(parts: Array<{ name: string; data: Buffer }>): Buffer {
+  const pieces: Buffer[] = [];
+  parts.forEach((p, i) => {
+    if (i > 0) pieces.push(Buffer.from('\r\n'));
+    pieces.push(partHead(p.name), p.data);
+  });
+  pieces.push(TAIL);
+  return Buffer.concat(pieces);
+}
+
+const upload = (s: Server, parts: Array<{ name: string; data: Buffer }>, path = '/', headers: http.OutgoingHttpHeaders = {}) =>
+  send(s.port, 'POST', path, multipart(parts), { ...multipartType, ...headers });
+
+/** The stored path as Python's `quote` writes it into the URL the SDK records. */
+const quote = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+
+const tmpEntries = (s: Server) => readdir(join(s.root, TMP_DIR_NAME));
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}
+
+// From the protocol notes §7.3: pre-quoted project/task part with literal %XX, raw UTF-8 artifact part.
+const SDK_NAME = '/Proj %C3%A9%231/na%C3%AFve task.0123abcd/artifacts/dïct/dïct.json';
+const SDK_URL = '/Proj%20%25C3%25A9%25231/na%25C3%25AFve%20task.0123abcd/artifacts/d%C3%AFct/d%C3%AFct.json';
+
+describe('file server', () => {
+  let s: Server;
+  before(async () => {
+    s = await startServer();
+  });
+  after(() => s.close());
+
+  test('GET / answers OK', async () => {
+    const res = await send(s.port, 'GET', '/');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'OK');
+  });
+
+  test('parts land at their field names, spaces, UTF-8 and literal %XX included', async () => {
+    const first = Buffer.from('{"a": 1}');
+    const second = randomBytes(3000);
+    const secondName = '/Proj Alpha/exp one.46dd/artifacts/my file/some file.bin';
+    const res = await upload(s, [{ name: SDK_NAME, data: first }, { name: secondName, data: second }]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body.toString()), [SDK_NAME, secondName]);
+
+    assert.deepEqual(await readFile(join(s.root, 'Proj %C3%A9%231', 'na%C3%AFve task.0123abcd', 'artifacts', 'dïct', 'dïct.json')), first);
+    assert.deepEqual(await readFile(join(s.root, 'Proj Alpha', 'exp one.46dd', 'artifacts', 'my file', 'some file.bin')), second);
+
+    assert.equal(quote(SDK_NAME), SDK_URL);
+    const got = await send(s.port, 'GET', SDK_URL);
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, first);
+    assert.equal(got.headers['content-length'], String(first.length));
+    assert.equal(got.headers['content-type'], 'application/json');
+    assert.equal(got.headers['accept-ranges'], 'bytes');
+    const got2 = await send(s.port, 'GET', quote(secondName));
+    assert.equal(got2.status, 200);
+    assert.deepEqual(got2.body, second);
+    assert.equal(got2.headers['content-type'], 'application/octet-stream');
+
+    // Decoding twice would turn %25C3 into é: that file does not exist.
+    const twice = await send(s.port, 'GET', quote(decodeURIComponent(SDK_NAME)));
+    assert.equal(twice.status, 404);
+    assert.equal(JSON.parse(twice.body.toString()).code, 404);
+  });
+
+  test('an upload overwrites the existing file', async () => {
+    await upload(s, [{ name: '/over/write.txt', data: Buffer.from('old contents') }]);
+    const res = await upload(s, [{ name: '/over/write.txt', data: Buffer.from('new') }]);
+    assert.equal(res.status, 200);
+    assert.equal(await readFile(join(s.root, 'over', 'write.txt'), 'utf8'), 'new');
+  });
+
+  test('a POST to a sub-path stores field names relative to it', async () => {
+    const res = await upload(s, [{ name: '/x.txt', data: Buffer.from('based') }], '/base%20dir');
+    assert.equal(res.status, 200);
+    assert.equal(await readFile(join(s.root, 'base dir', 'x.txt'), 'utf8'), 'based');
+  });
+
+  test('a zero-byte file reads back empty with Content-Length 0', async () => {
+    assert.equal((await upload(s, [{ name: '/empty.bin', data: Buffer.alloc(0) }])).status, 200);
+    const res = await send(s.port, 'GET', '/empty.bin');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], '0');
+    assert.equal(res.body.length, 0);
+  });
+
+  describe('ranges', () => {
+    const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    before(async () => {
+      assert.equal((await upload(s, [{ name: '/ranges/data.bin', data }])).status, 200);
+    });
+
+    const cases: Array<[string, number, number]> = [['bytes=10-19', 10, 19], ['bytes=990-', 990, 999], ['bytes=-5', 995, 999], ['bytes=500-99999', 500, 999]];
+    for (const [header, start, end] of cases) {
+      test(`${header} returns exactly bytes ${start}-${end}`, async () => {
+        const res = await send(s.port, 'GET', '/ranges/data.bin', undefined, { range: header });
+        assert.equal(res.status, 206);
+        assert.equal(res.headers['content-range'], `bytes ${start}-${end}/1000`);
+        assert.equal(res.headers['content-length'], String(end - start + 1));
+        assert.deepEqual(res.body, data.subarray(start, end + 1));
+      });
+    }
+
+    test('a range past the end is answered 416', async () => {
+      const res = await send(s.port, 'GET', '/ranges/data.bin', undefined, { range: 'bytes=1000-' });
+      assert.equal(res.status, 416);
+      assert.equal(res.headers['content-range'], 'bytes */1000');
+    });
+
+    test('several ranges get the whole file', async () => {
+      const res = await send(s.port, 'GET', '/ranges/data.bin', undefined, { range: 'bytes=0-1,5-6' });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, data);
+    });
+
+    test('HEAD gives the size without a body; a missing file is 404', async () => {
+      const res = await send(s.port, 'HEAD', '/ranges/data.bin');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-length'], '1000');
+      assert.equal(res.body.length, 0);
+      assert.equal((await send(s.port, 'HEAD', '/ranges/missing.bin')).status, 404);
+      assert.equal((await send(s.port, 'HEAD', '/ranges')).status, 404, 'a folder is not a file');
+    });
+
+    test('?download asks for an attachment', async () => {
+      const res = await send(s.port, 'GET', '/ranges/data.bin?download');
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['content-disposition']), /^attachment; filename="data\.bin"/);
+      assert.deepEqual(res.body, data);
+    });
+  });
+
+  test('DELETE removes the file; a second DELETE is 404', async () => {
+    await upload(s, [{ name: '/del/me.txt', data: Buffer.from('bye') }]);
+    const res = await send(s.port, 'DELETE', '/del/me.txt');
+    assert.equal(res.status, 200);
+    assert.equal(existsSync(join(s.root, 'del', 'me.txt')), false);
+    assert.equal((await send(s.port, 'GET', '/del/me.txt')).status, 404);
+    assert.equal((await send(s.port, 'DELETE', '/del/me.txt')).status, 404);
+  });
+
+  test('delete_many reports what it deleted and what failed', async () => {
+    await upload(s, [{ name: '/many/a.txt', data: Buffer.from('a') }, { name: '/many/b.txt', data: Buffer.from('b') }]);
+    const res = await send(s.port, 'POST', '/delete_many', Buffer.from(JSON.stringify({ files: ['many/a.txt', '/many/b.txt', 'many/none.txt'] })),
+      { 'content-type': 'application/json' });
+    assert.equal(res.status, 200);
+    const body = JSON.parse(res.body.toString());
+    assert.deepEqual(body.deleted, { 'many/a.txt': true, '/many/b.txt': true });
+    assert.deepEqual(Object.keys(body.errors), ['many/none.txt']);
+    assert.equal(existsSync(join(s.root, 'many', 'a.txt')), false);
+  });
+
+  test('path traversal is refused and nothing is written outside the root', async () => {
+    for (const name of ['/../escape.txt', '/a/../../escape.txt', '/.cairn-tmp/x', '/nul\0.txt']) {
+      const res = await upload(s, [{ name, data: Buffer.from('evil') }]);
+      assert.equal(res.status, 400, name);
+      assert.equal(JSON.parse(res.body.toString()).code, 400);
+    }
+    for (const path of ['/..%2Fescape.txt', '/%2e%2e/%2e%2e/etc/passwd', '/a/%2E%2E/%2E%2E/x', '/a%00b']) {
+      assert.equal((await send(s.port, 'GET', path)).status, 400, path);
+      assert.equal((await send(s.port, 'DELETE', path)).status, 400, path);
+    }
+    assert.deepEqual(await readdir(s.outer), ['root']);
+    assert.equal(existsSync(join(s.root, 'escape.txt')), false);
+    assert.deepEqual(await tmpEntries(s), []);
+  });
+
+  test('a part that collides with an existing file is refused with 409', async () => {
+    await upload(s, [{ name: '/clash', data: Buffer.from('a file') }]);
+    const res = await upload(s, [{ name: '/clash/inner.txt', data: Buffer.from('x') }]);
+    assert.equal(res.status, 409);
+    assert.equal(await readFile(join(s.root, 'clash'), 'utf8'), 'a file');
+    assert.deepEqual(await tmpEntries(s), []);
+  });
+
+  test('a malformed multipart body is 400 and leaves nothing', async () => {
+    const cut = multipart([{ name: '/cut.txt', data: Buffer.from('never finished') }]).subarray(0, -TAIL.length);
+    const res = await send(s.port, 'POST', '/', cut, multipartType);
+    assert.equal(res.status, 400);
+    assert.equal(existsSync(join(s.root, 'cut.txt')), false);
+    assert.deepEqual(await tmpEntries(s), []);
+    assert.equal((await send(s.port, 'POST', '/', Buffer.from('{}'), { 'content-type': 'application/json' })).status, 400);
+  });
+
+  test('a client that disconnects mid-upload leaves no file behind', { timeout: 30_000 }, async () => {
+    const head = partHead('/aborted/model.bin');
+    const req = http.request({
+      host: '127.0.0.1', port: s.port, method: 'POST', path: '/',
+      headers: { ...multipartType, 'content-length': head.length + 4 * 1024 * 1024 + TAIL.length },
+    });
+    req.on('error', () => {});
+    req.write(head);
+    req.write(randomBytes(512 * 1024));
+    // Wait until the server is visibly writing the temp file, then vanish.
+    await waitFor(async () => (await tmpEntries(s)).length > 0);
+    req.destroy();
+    await waitFor(async () => (await tmpEntries(s)).length === 0);
+    assert.equal(existsSync(join(s.root, 'aborted', 'model.bin')), false);
+    assert.equal((await send(s.port, 'GET', '/')).status, 200);
+  });
+
+  test('a 50 MB upload streams through intact', { timeout: 120_000 }, async () => {
+    const name = '/big/model weights.bin';
+    const chunk = randomBytes(1024 * 1024);
+    const chunks = 50;
+    const sent = createHash('sha256');
+    const res = await new Promise<Answer>((resolve, reject) => {
+      const head = partHead(name);
+      const req = http.request({
+        host: '127.0.0.1', port: s.port, method: 'POST', path: '/',
+        headers: { ...multipartType, 'content-length': head.length + chunks * chunk.length + TAIL.length },
+      }, (r) => {
+        const body: Buffer[] = [];
+        r.on('data', (c: Buffer) => body.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(body) }));
+      });
+      req.on('error', reject);
+      req.write(head);
+      let i = 0;
+      const pump = () => {
+        while (i < chunks) {
+          // Vary every megabyte so that a misplaced or repeated chunk changes the digest.
+          const piece = Buffer.from(chunk);
+          piece.writeUInt32BE(i++, 0);
+          sent.update(piece);
+          if (!req.write(piece)) return void req.once('drain', pump);
+        }
+        req.end(TAIL);
+      };
+      pump();
+    });
+    assert.equal(res.status, 200, res.body.toString());
+    const expected = sent.digest('hex');
+    const onDisk = createHash('sha256').update(await readFile(join(s.root, 'big', 'model weights.bin'))).digest('hex');
+    assert.equal(onDisk, expected);
+
+    const served = await new Promise<{ digest: string; length: string | undefined }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: s.port, path: quote(name) }, (r) => {
+        const h = createHash('sha256');
+        r.on('data', (c: Buffer) => h.update(c));
+        r.on('end', () => resolve({ digest: h.digest('hex'), length: r.headers['content-length'] }));
+      }).on('error', reject);
+    });
+    assert.equal(served.length, String(chunks * chunk.length));
+    assert.equal(served.digest, expected);
+  });
+});
+
+describe('file server limits', () => {
+  let s: Server;
+  const limit = 64 * 1024;
+  before(async () => {
+    s = await startServer({ maxUploadBytes: limit });
+  });
+  after(() => s.close());
+
+  test('a declared over-limit upload is 413 and the server keeps serving', async () => {
+    const res = await upload(s, [{ name: '/too/big.bin', data: randomBytes(limit + 1) }]);
+    assert.equal(res.status, 413);
+    assert.deepEqual(JSON.parse(res.body.toString()).code, 413);
+    assert.equal(existsSync(join(s.root, 'too')), false);
+  });
+
+  test('a streamed (chunked) over-limit upload keeps none of its parts', async () => {
+    const small = Buffer.from('fits easily');
+    const body = multipart([{ name: '/first/small.txt', data: small }, { name: '/second/big.bin', data: randomBytes(4 * limit) }]);
+    const res = await new Promise<Answer>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/', headers: multipartType }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      for (let off = 0; off < body.length; off += 8192) req.write(body.subarray(off, off + 8192));
+      req.end();
+    });
+    assert.equal(res.status, 413);
+    assert.match(JSON.parse(res.body.toString()).error, /exceeds the limit/);
+    assert.equal(existsSync(join(s.root, 'first')), false);
+    assert.equal(existsSync(join(s.root, 'second')), false);
+    assert.deepEqual(await tmpEntries(s), []);
+
+    const next = await upload(s, [{ name: '/after/ok.txt', data: small }]);
+    assert.equal(next.status, 200);
+    assert.deepEqual(await readFile(join(s.root, 'after', 'ok.txt')), small);
+  });
+});
+
+describe('file server auth', () => {
+  let s: Server;
+  let token: string;
+  before(async () => {
+    s = await startServer();
+    token = s.auth.issue({ user: 'u1', user_name: 'Test', company: 'c1', company_name: 'Cairn', role: 'user' }, '');
+  });
+  after(() => s.close());
+
+  test('writes without a token are accepted, with a valid token too', async () => {
+    assert.equal((await upload(s, [{ name: '/auth/anon.txt', data: Buffer.from('anon') }])).status, 200);
+    assert.equal((await upload(s, [{ name: '/auth/signed.txt', data: Buffer.from('signed') }], '/', { authorization: `Bearer ${token}` })).status, 200);
+    assert.equal(await readFile(join(s.root, 'auth', 'signed.txt'), 'utf8'), 'signed');
+  });
+
+  test('a bad token is refused with 401 for writes and deletes, and ignored for reads', async () => {
+    const bad = { authorization: 'Bearer not.a.token' };
+    const res = await upload(s, [{ name: '/auth/forged.txt', data: Buffer.from('x') }], '/', bad);
+    assert.equal(res.status, 401);
+    assert.equal(existsSync(join(s.root, 'auth', 'forged.txt')), false);
+    assert.equal((await send(s.port, 'DELETE', '/auth/anon.txt', undefined, bad)).status, 401);
+    assert.equal(existsSync(join(s.root, 'auth', 'anon.txt')), true);
+    const read = await send(s.port, 'GET', '/auth/anon.txt', undefined, bad);
+    assert.equal(read.status, 200);
+    assert.equal(read.body.toString(), 'anon');
+  });
+});
+
+describe('file server under a prefix', () => {
+  let s: Server;
+  before(async () => {
+    s = await startServer({ prefix: '/files' });
+  });
+  after(() => s.close());
+
+  test('uploads to /files and serves /files/<path>', async () => {
+    assert.equal((await send(s.port, 'GET', '/files')).body.toString(), 'OK');
+    const res = await upload(s, [{ name: SDK_NAME, data: Buffer.from('prefixed') }], '/files');
+    assert.equal(res.status, 200);
+    assert.equal(await readFile(join(s.root, 'Proj %C3%A9%231', 'na%C3%AFve task.0123abcd', 'artifacts', 'dïct', 'dïct.json'), 'utf8'), 'prefixed');
+    const got = await send(s.port, 'GET', `/files${SDK_URL}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.toString(), 'prefixed');
+    assert.equal((await send(s.port, 'DELETE', `/files${SDK_URL}`)).status, 200);
+    assert.equal((await send(s.port, 'GET', '/elsewhere')).body.toString(), 'not files');
+  });
+});
+
+describe('file server start-up', () => {
+  test('temp files left by a crash are swept, fresh ones are kept', async () => {
+    const outer = await mkdtemp(join(tmpdir(), 'cairn-files-sweep-'));
+    const tmp = join(outer, 'root', TMP_DIR_NAME);
+    await mkdir(tmp, { recursive: true });
+    await writeFile(join(tmp, 'stale'), 'old');
+    await writeFile(join(tmp, 'fresh'), 'new');
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    await utimes(join(tmp, 'stale'), old, old);
+    const app = Fastify({ logger: false });
+    const store = openSqliteStore(':memory:');
+    await app.register(filesPlugin, { root: join(outer, 'root'), maxUploadBytes: 1024, auth: new Authenticator(store, randomBytes(32), 60), log: () => {} });
+    await app.ready();
+    assert.deepEqual(await readdir(tmp), ['fresh']);
+    await app.close();
+    await store.close();
+    await rm(outer, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,41 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { FileServerError } from './errors.js';
+
+/** Folder under the root that holds uploads still in flight; no request path may name it. */
+export const TMP_DIR_NAME = '.cairn-tmp';
+
+/**
+ * Splits a stored-file path into its folder names, refusing anything that could leave
+ * the root. Empty and `.` segments are dropped, as the file system would.
+ */
+export function toSegments(path: string): string[] {
+  if (path.includes('\0')) throw new FileServerError(400, 'the path contains a NUL character');
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) throw new FileServerError(400, `the path may not contain "..": ${path}`);
+  if (segments[0] === TMP_DIR_NAME) throw new FileServerError(400, `the folder ${TMP_DIR_NAME} is reserved`);
+  return segments;
+}
+
+/** The absolute location of `segments` under `root`, checked again after resolution. */
+export function resolveUnder(root: string, segments: string[]): string {
+  const full = resolve(root, ...segments);
+  const rel = relative(root, full);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new FileServerError(400, `the path leaves the storage root: ${segments.join('/')}`);
+  }
+  return full;
+}
+
+/**
+ * Percent-decodes a URL path exactly once. Stored names may themselves hold `%XX`
+ * (the SDK pre-quotes project and task names), so a second decode would find the
+ * wrong file. Fastify already refuses malformed escapes before routing; this check
+ * only keeps that promise local.
+ */
+export function decodeUrlPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new FileServerError(400, `the URL path is not valid percent-encoded UTF-8: ${raw}`);
+  }
+}
