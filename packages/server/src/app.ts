@@ -21,6 +21,8 @@ export interface RunningServer {
   /** Set only on the first start: the admin password and the key pair made then. */
   firstStart?: { adminPassword?: string; credentials?: NewCredentials };
   urls: { api: string; web: string; files: string };
+  /** Where each part actually listens (differs from the configured ports when those are 0). */
+  listening: { api: string; web: string; files: string };
   close(): Promise<void>;
 }
 
@@ -59,13 +61,15 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const filesOpts = { root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, log };
   const webOpts = { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl };
   const instances: FastifyInstance[] = [];
+  let listening: RunningServer['listening'];
   if (config.singlePort !== null) {
     const app = newFastify(config);
     await app.register(apiPlugin, { ...apiOpts, prefix: '/api' });
     await app.register(filesPlugin, { ...filesOpts, prefix: '/files' });
     await app.register(webPlaceholderPlugin, webOpts);
-    await app.listen({ host: config.host, port: config.singlePort });
+    const base = await app.listen({ host: config.host, port: config.singlePort });
     instances.push(app);
+    listening = { api: `${base}/api`, files: `${base}/files`, web: base };
   } else {
     const api = newFastify(config);
     await api.register(apiPlugin, apiOpts);
@@ -73,18 +77,20 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     await files.register(filesPlugin, filesOpts);
     const web = newFastify(config);
     await web.register(webPlaceholderPlugin, webOpts);
-    await Promise.all([
+    const [apiBase, filesBase, webBase] = await Promise.all([
       api.listen({ host: config.host, port: config.apiPort }),
       files.listen({ host: config.host, port: config.filesPort }),
       web.listen({ host: config.host, port: config.webPort }),
     ]);
     instances.push(api, files, web);
+    listening = { api: apiBase, files: filesBase, web: webBase };
   }
   return {
     config,
     store,
     firstStart: boot.adminPassword || boot.credentials ? { adminPassword: boot.adminPassword, credentials: boot.credentials } : undefined,
     urls: { api: config.publicApiUrl, web: config.publicWebUrl, files: config.publicFilesUrl },
+    listening,
     async close() {
       await Promise.all(instances.map((i) => i.close()));
       await store.close();

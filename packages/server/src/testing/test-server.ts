@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../app.js';
+import { loadConfig } from '../config.js';
+
+/** A real server on free loopback ports with a throw-away data folder, for integration tests. */
+export interface TestServer {
+  server: RunningServer;
+  api: string;
+  files: string;
+  token: string;
+  /** Calls an endpoint with the test token; returns the HTTP status and the parsed envelope. */
+  call(endpoint: string, body?: unknown, init?: { token?: string | null; contentType?: string; method?: string }): Promise<{ status: number; meta: Record<string, unknown>; data: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const TEST_KEY = 'TESTACCESSKEY';
+export const TEST_SECRET = 'test-secret-value';
+
+export async function startTestServer(extraArgs: string[] = []): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
+  const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...extraArgs], {
+    CAIRN_ACCESS_KEY: TEST_KEY,
+    CAIRN_SECRET_KEY: TEST_SECRET,
+  });
+  const server = await startServer(config, () => {});
+  const api = server.listening.api;
+  const login = await fetch(`${api}/auth.login`, { headers: { authorization: `Basic ${Buffer.from(`${TEST_KEY}:${TEST_SECRET}`).toString('base64')}` } });
+  const token = ((await login.json()) as { data: { token: string } }).data.token;
+  const call: TestServer['call'] = async (endpoint, body, init = {}) => {
+    const tok = init.token === undefined ? token : init.token;
+    const res = await fetch(`${api}/${endpoint}`, {
+      method: init.method ?? 'POST',
+      headers: { 'content-type': init.contentType ?? 'application/json', ...(tok ? { authorization: `Bearer ${tok}` } : {}) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const json = (await res.json()) as { meta: Record<string, unknown>; data: Record<string, unknown> };
+    return { status: res.status, meta: json.meta, data: json.data };
+  };
+  return {
+    server,
+    api,
+    files: server.listening.files,
+    token,
+    call,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
