@@ -31,6 +31,16 @@ export interface CompiledQuery {
 
 export const MAX_PAGE_SIZE = 500;
 
+/** A query parameter of the wrong type; the server answers it as a validation error. */
+export class QueryError extends Error {}
+
+function checkType(req: GetAllRequest, key: string, ok: (v: unknown) => boolean, expected: string): void {
+  const v = req[key];
+  if (v !== undefined && v !== null && !ok(v)) throw new QueryError(`field ${key} must be ${expected}`);
+}
+
+const isStringList = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+
 /** Request keys that are control parameters, not filters. */
 const CONTROL_KEYS = new Set([
   'id', 'name', 'only_fields', 'order_by', 'page', 'page_size', 'search_text', 'search_hidden', '_any_', '_all_',
@@ -61,6 +71,13 @@ function fieldPatternPredicate(spec: unknown, mode: 'any' | 'all'): ((doc: objec
  * @param listFields request keys that use the list-filter language on the field of the same name
  */
 export function compileGetAll(req: GetAllRequest, listFields: readonly string[]): CompiledQuery {
+  checkType(req, 'page', Number.isInteger, 'an integer');
+  checkType(req, 'page_size', Number.isInteger, 'an integer');
+  checkType(req, 'name', (v) => typeof v === 'string', 'a string (a regular expression)');
+  checkType(req, 'search_text', (v) => typeof v === 'string', 'a string');
+  checkType(req, 'only_fields', isStringList, 'a list of field names');
+  checkType(req, 'order_by', isStringList, 'a list of field names');
+  checkType(req, 'id', isStringList, 'a list of ids');
   const preds: ((doc: object) => boolean)[] = [];
   const ids = req.id === undefined || req.id === null ? null : asList(req.id);
   if (ids !== null) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Errors, RegexError } from '@cairn/protocol';
+import { Errors, QueryError, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
 import { readBody } from './body.js';
@@ -41,6 +41,7 @@ function parseJsonBody(raw: Buffer): Record<string, unknown> {
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof RegexError) return new ApiError(Errors.invalidRegex, err.message);
+  if (err instanceof QueryError) return new ApiError(Errors.validationError, err.message);
   const code = (err as { code?: string }).code;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
   return new ApiError(Errors.internal, `internal error: ${(err as Error)?.message ?? String(err)}`);

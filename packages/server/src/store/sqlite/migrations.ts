@@ -17,17 +17,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX models_project ON models(project);
   CREATE TABLE queues (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
   `,
-  // 2: events
+  // 2: events. Scalars are packed in chunks of consecutive points (see store/scalar-chunks.ts);
+  // plots, debug images and vectors keep their JSON body, keyed so re-reports replace.
   `
   CREATE TABLE series (id INTEGER PRIMARY KEY, task TEXT NOT NULL, metric TEXT NOT NULL, variant TEXT NOT NULL,
     UNIQUE (task, metric, variant));
-  CREATE TABLE scalars (series INTEGER NOT NULL, iter INTEGER NOT NULL, value REAL NOT NULL, ts INTEGER NOT NULL,
-    PRIMARY KEY (series, iter)) WITHOUT ROWID;
-  CREATE TABLE logs (id INTEGER PRIMARY KEY, task TEXT NOT NULL, ts INTEGER NOT NULL, level TEXT NOT NULL,
+  CREATE TABLE scalar_chunks (series INTEGER NOT NULL, first_iter INTEGER NOT NULL, last_iter INTEGER NOT NULL,
+    n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series, first_iter)) WITHOUT ROWID;
+  CREATE TABLE logs (id INTEGER PRIMARY KEY, task TEXT NOT NULL, ts INTEGER NOT NULL, iter INTEGER, level TEXT NOT NULL,
     worker TEXT NOT NULL, msg TEXT NOT NULL);
   CREATE INDEX logs_task_ts ON logs(task, ts, id);
-  CREATE TABLE doc_events (task TEXT NOT NULL, type TEXT NOT NULL, metric TEXT NOT NULL, variant TEXT NOT NULL,
-    iter INTEGER NOT NULL, key TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (task, type, metric, variant, iter, key)) WITHOUT ROWID;
+  CREATE TABLE doc_events (id INTEGER PRIMARY KEY, task TEXT NOT NULL, type TEXT NOT NULL, iter INTEGER NOT NULL,
+    metric TEXT NOT NULL, variant TEXT NOT NULL, key TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL);
+  CREATE UNIQUE INDEX doc_events_identity ON doc_events(task, type, iter, metric, variant, key);
+  CREATE INDEX doc_events_series ON doc_events(task, type, metric, variant, iter);
   `,
 ];

@@ -1,0 +1,470 @@
+"""Shared helpers of the compatibility suite: the Cairn server process, the SDK
+subprocess runner and a raw-HTTP client for the ClearML API.
+
+The tests import this module as ``helpers`` (pytest puts this folder on sys.path).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN_JS = ROOT / "packages" / "cli" / "dist" / "main.js"
+
+# Fixed test credentials handed to the server through CAIRN_ACCESS_KEY / CAIRN_SECRET_KEY.
+ACCESS_KEY = "CAIRNCOMPATTESTKEY01"
+SECRET_KEY = "cairn-compat-secret-0123456789abcdefABCDEF"
+
+# Python of the venv that runs pytest: it has clearml installed.
+PYTHON = sys.executable
+
+RESULT_MARK = "@@COMPAT_JSON@@"
+TASK_ID_MARK = "@@COMPAT_TASK_ID@@"
+
+SMALL_LIMIT_BYTES = 1024 * 1024  # limits of the second server, for the size-limit checks
+
+SDK_TIMEOUT_S = float(os.environ.get("COMPAT_SDK_TIMEOUT", "180"))
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_ports(n: int) -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < n:
+        ports.add(free_port())
+    return list(ports)
+
+
+class CairnServer:
+    """One `cairn server` process on free ports with its own data folder."""
+
+    def __init__(self, workdir: Path, name: str = "cairn", extra_args: Optional[list[str]] = None):
+        self.name = name
+        self.workdir = Path(workdir)
+        self.extra_args = list(extra_args or [])
+        self.data_dir = self.workdir / "data"
+        self.log_path = self.workdir / "server.log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.api_port = self.web_port = self.files_port = 0
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def files_url(self) -> str:
+        return f"http://127.0.0.1:{self.files_port}"
+
+    def start(self, attempts: int = 3, ready_timeout: float = 60.0) -> "CairnServer":
+        if not MAIN_JS.exists():
+            raise RuntimeError(f"the server is not built: {MAIN_JS} is missing (run `npm run build`)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        last_error = ""
+        for _ in range(attempts):
+            self.api_port, self.web_port, self.files_port = free_ports(3)
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            env = dict(os.environ)
+            for k in list(env):
+                if k.startswith("CAIRN_") or k.startswith("CLEARML_") or k == "DATABASE_URL":
+                    env.pop(k)
+            env["CAIRN_ACCESS_KEY"] = ACCESS_KEY
+            env["CAIRN_SECRET_KEY"] = SECRET_KEY
+            cmd = [
+                "node", str(MAIN_JS), "server",
+                "--host", "127.0.0.1",
+                "--data-dir", str(self.data_dir),
+                "--api-port", str(self.api_port),
+                "--web-port", str(self.web_port),
+                "--files-port", str(self.files_port),
+                "--log-requests",
+                *self.extra_args,
+            ]
+            log = open(self.log_path, "ab")
+            log.write(f"$ {' '.join(cmd)}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(
+                cmd, cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            log.close()
+            deadline = time.monotonic() + ready_timeout
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    r = requests.get(f"{self.api_url}/debug.ping", timeout=2)
+                    if r.status_code == 200:
+                        return self
+                except requests.RequestException:
+                    pass
+                time.sleep(0.2)
+            last_error = self.log_tail(80)
+            self.stop()
+            if "EADDRINUSE" not in last_error:
+                break
+        raise RuntimeError(f"Cairn server '{self.name}' did not answer debug.ping; its log:\n{last_error}")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def log_since(self, offset: int, max_lines: int = 200) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+        lines = text.splitlines()
+        if len(lines) > max_lines:
+            lines = [f"... ({len(lines) - max_lines} earlier lines cut)"] + lines[-max_lines:]
+        return "\n".join(lines)
+
+    def log_tail(self, max_lines: int = 200) -> str:
+        return self.log_since(0, max_lines)
+
+
+REQUEST_LINE = re.compile(r"\b(GET|POST|PUT|DELETE|HEAD) (\S+) (\d{3}) ")
+
+
+def rejected_calls(log_text: str) -> tuple[int, list[str]]:
+    """From a `--log-requests` server log: (number of request lines, lines answered >= 400)."""
+    lines = [m for m in (REQUEST_LINE.search(ln) for ln in log_text.splitlines()) if m]
+    return len(lines), [m.group(0).strip() for m in lines if int(m.group(3)) >= 400]
+
+
+def assert_alive(server: CairnServer) -> None:
+    """The server still answers (used after every bad-input check)."""
+    assert server.alive(), f"server process exited; log:\n{server.log_tail(60)}"
+    r = requests.get(f"{server.api_url}/debug.ping", timeout=10)
+    assert r.status_code == 200, f"debug.ping answered {r.status_code}: {r.text[:500]}"
+    assert r.json()["meta"]["result_code"] == 200
+
+
+# --------------------------------------------------------------------------- raw HTTP
+
+
+@dataclass
+class ApiResult:
+    status: int
+    text: str
+    json: Any = None
+
+    @property
+    def meta(self) -> dict:
+        return (self.json or {}).get("meta") or {} if isinstance(self.json, dict) else {}
+
+    @property
+    def data(self) -> dict:
+        return (self.json or {}).get("data") if isinstance(self.json, dict) else None
+
+    @property
+    def code(self) -> Optional[int]:
+        return self.meta.get("result_code")
+
+    @property
+    def subcode(self) -> Optional[int]:
+        return self.meta.get("result_subcode")
+
+    @property
+    def msg(self) -> str:
+        return str(self.meta.get("result_msg"))
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status}: {self.text[:800]}"
+
+
+class Api:
+    """Minimal ClearML API client over requests, for raw assertions."""
+
+    def __init__(self, base_url: str, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY):
+        self.base_url = base_url.rstrip("/")
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.http = requests.Session()
+        self._token: Optional[str] = None
+
+    def login(self, access_key: Optional[str] = None, secret_key: Optional[str] = None,
+              expiration_sec: Optional[int] = None) -> ApiResult:
+        url = f"{self.base_url}/auth.login"
+        if expiration_sec is not None:
+            url += f"?expiration_sec={expiration_sec}"
+        r = requests.get(url, auth=(access_key or self.access_key, secret_key or self.secret_key), timeout=30)
+        return _result(r)
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            res = self.login()
+            assert res.status == 200 and res.code == 200, f"auth.login failed: {res}"
+            token = res.data["token"]
+            assert isinstance(token, str) and token.count(".") == 2, f"login token is not a JWT: {token!r}"
+            self._token = token
+        return self._token
+
+    def call(self, endpoint: str, body: Any = None, *, token: Any = "default", method: str = "POST",
+             raw: Optional[bytes] = None, content_type: str = "application/json",
+             headers: Optional[dict] = None, version: Optional[str] = "2.23", timeout: float = 60) -> ApiResult:
+        path = f"/v{version}/{endpoint}" if version else f"/{endpoint}"
+        h = {"Content-Type": content_type}
+        if token == "default":
+            token = self.token
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        if headers:
+            h.update(headers)
+        data = raw if raw is not None else (json.dumps(body if body is not None else {}).encode())
+        r = self.http.request(method, self.base_url + path, data=data, headers=h, timeout=timeout)
+        return _result(r)
+
+    def ok(self, endpoint: str, body: Any = None, **kw) -> dict:
+        """Calls and asserts a 200 envelope; returns data."""
+        res = self.call(endpoint, body, **kw)
+        assert res.status == 200 and res.code == 200, f"{endpoint} failed: {res}"
+        assert isinstance(res.data, dict), f"{endpoint}: data is not an object: {res}"
+        return res.data
+
+
+def _result(r: requests.Response) -> ApiResult:
+    try:
+        body = r.json()
+    except ValueError:
+        body = None
+    return ApiResult(status=r.status_code, text=r.text, json=body)
+
+
+def b64url_decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def b64url_encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+# --------------------------------------------------------------------------- SDK subprocesses
+
+
+def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
+                 cache_dir: Optional[Path] = None, extra: Optional[dict] = None) -> dict:
+    """Environment for a process that uses the clearml SDK against `server` with an
+    isolated HOME (so a developer's ~/clearml.conf and ~/.clearml caches stay out)."""
+    home = Path(home)
+    home.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cache_dir) if cache_dir else home / "clearml-cache"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = home / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("CLEARML_") or k.startswith("TRAINS_") or k.startswith("CAIRN_"))}
+    env.update({
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "CLEARML_API_HOST": server.api_url,
+        "CLEARML_WEB_HOST": server.web_url,
+        "CLEARML_FILES_HOST": server.files_url,
+        "CLEARML_API_ACCESS_KEY": ACCESS_KEY,
+        "CLEARML_API_SECRET_KEY": SECRET_KEY,
+        "CLEARML_CACHE_DIR": str(cache_dir),
+        "CLEARML_SUPPRESS_UPDATE_MESSAGE": "1",
+        "CLEARML_LOG_LEVEL": "WARNING",
+        "CLEARML_WORKER_NAME": "compat-worker",
+        # a missing config file must not make the SDK ask anything
+        "CLEARML_CONFIG_FILE": str(home / "clearml.conf.absent"),
+    })
+    if no_reuse:
+        env["CLEARML_TASK_NO_REUSE"] = "1"
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass
+class SdkRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+    script_path: str = ""
+
+    def describe(self, max_chars: int = 6000) -> str:
+        out = self.stdout[-max_chars:]
+        err = self.stderr[-max_chars:]
+        state = "TIMED OUT" if self.timed_out else f"exit code {self.returncode}"
+        return f"SDK script {self.script_path} {state}\n--- stdout (tail) ---\n{out}\n--- stderr (tail) ---\n{err}"
+
+    def json_result(self) -> Any:
+        for line in reversed(self.stdout.splitlines()):
+            if line.startswith(RESULT_MARK):
+                return json.loads(line[len(RESULT_MARK):])
+        raise AssertionError(f"the script printed no result line\n{self.describe()}")
+
+    def task_id(self) -> str:
+        for line in self.stdout.splitlines():
+            if line.startswith(TASK_ID_MARK):
+                return line[len(TASK_ID_MARK):].strip()
+        raise AssertionError(f"the script printed no task id\n{self.describe()}")
+
+
+def run_sdk(script_text: str, env: dict, *, timeout: float = SDK_TIMEOUT_S, cwd: Optional[Path] = None,
+            args: Any = None) -> SdkRun:
+    """Runs `script_text` with the venv's python in a fresh process (Task.init is
+    process-global). `args` is handed to the script as JSON in $COMPAT_ARGS.
+    The script runs outside the repository so the SDK's git detection stays quiet."""
+    workdir = Path(cwd) if cwd else Path(tempfile.mkdtemp(prefix="compat-sdk-", dir=env.get("TMPDIR")))
+    workdir.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="sdk_script_", suffix=".py", dir=str(workdir))
+    with os.fdopen(fd, "w") as f:
+        # on a time-out the harness sends SIGUSR2 to get every thread's stack in stderr
+        f.write("import faulthandler as _fh, signal as _sig; _fh.register(_sig.SIGUSR2, all_threads=True)\n")
+        f.write(textwrap.dedent(script_text))
+    run_env = dict(env)
+    if args is not None:
+        run_env["COMPAT_ARGS"] = json.dumps(args)
+    proc = subprocess.Popen(
+        [PYTHON, path], cwd=str(workdir), env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.kill(proc.pid, signal.SIGUSR2)
+            time.sleep(2)
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate()
+    finally:
+        # the SDK may leave a reporting subprocess behind in the same group
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return SdkRun(
+        returncode=proc.returncode if not timed_out else -9,
+        stdout=out.decode("utf-8", "replace"),
+        stderr=err.decode("utf-8", "replace"),
+        timed_out=timed_out,
+        script_path=path,
+    )
+
+
+def run_sdk_ok(script_text: str, env: dict, **kw) -> SdkRun:
+    res = run_sdk(script_text, env, **kw)
+    assert not res.timed_out and res.returncode == 0, res.describe()
+    return res
+
+
+# A preamble for read-back scripts: each section runs in its own thread with a time
+# limit, so one hanging SDK call (the SDK retries some failures forever) cannot take
+# the other sections with it. Sections store JSON-able values or an error text.
+READBACK_PREAMBLE = r'''
+import json, os, sys, threading, traceback
+ARGS = json.loads(os.environ.get("COMPAT_ARGS", "null"))
+RESULTS = {}
+
+def section(name, timeout=60.0):
+    def deco(fn):
+        box = {}
+        def target():
+            try:
+                box["value"] = fn()
+            except BaseException:
+                box["error"] = traceback.format_exc()
+        t = threading.Thread(target=target, daemon=True)
+        t.start()
+        t.join(timeout)
+        if t.is_alive():
+            RESULTS[name] = {"ok": False, "error": "timed out after %ss (the SDK kept retrying)" % timeout}
+        elif "error" in box:
+            RESULTS[name] = {"ok": False, "error": box["error"]}
+        else:
+            RESULTS[name] = {"ok": True, "value": box.get("value")}
+        return fn
+    return deco
+
+def finish():
+    sys.stdout.flush()
+    sys.stdout.write("@@COMPAT_JSON@@" + json.dumps(RESULTS, default=repr) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+'''
+
+
+@dataclass
+class Sections:
+    """Results of a read-back script: `sections["name"]` returns the value or fails
+    the test with the error the SDK raised in that section."""
+
+    results: dict
+    run: Optional[SdkRun] = None
+    extra: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        import pytest
+
+        entry = self.results.get(name)
+        if entry is None:
+            pytest.fail(f"read-back section {name!r} did not run")
+        if not entry.get("ok"):
+            pytest.fail(f"read-back section {name!r} failed in the SDK:\n{entry.get('error')}")
+        return entry["value"]
+
+
+def run_readback(script_body: str, env: dict, args: Any = None, timeout: float = SDK_TIMEOUT_S) -> Sections:
+    res = run_sdk(READBACK_PREAMBLE + textwrap.dedent(script_body) + "\nfinish()\n", env, args=args,
+                  timeout=timeout)
+    assert not res.timed_out, res.describe()
+    return Sections(results=res.json_result(), run=res)
