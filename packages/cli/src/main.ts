@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ConfigError } from '@cairn/server';
 import { credentialsCommand, credentialsUsage } from './commands/credentials.js';
 import { serverCommand, serverUsage } from './commands/server.js';
