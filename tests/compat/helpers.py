@@ -292,6 +292,19 @@ def b64url_encode(raw: bytes) -> str:
 # --------------------------------------------------------------------------- SDK subprocesses
 
 
+# The only setting the suite changes from the SDK's defaults. By default (Linux) the SDK
+# reports from a forked subprocess; when that fork happens while its repository
+# detection thread is inside subprocess.call(["git", "status"]), the forked child
+# inherits the exec error pipe and Task.close() waits forever (seen here about one run
+# in ten, with the server answering everything). The wire traffic is the same with
+# threads. Set COMPAT_REPORT_SUBPROCESS=1 to run with the SDK default anyway.
+SDK_CONF = (
+    "sdk.development.report_use_subprocess: "
+    + ("true" if os.environ.get("COMPAT_REPORT_SUBPROCESS") else "false")
+    + "\n"
+)
+
+
 def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
                  cache_dir: Optional[Path] = None, extra: Optional[dict] = None) -> dict:
     """Environment for a process that uses the clearml SDK against `server` with an
@@ -302,6 +315,8 @@ def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = home / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
+    conf = home / "clearml.conf"
+    conf.write_text(SDK_CONF)
     env = {k: v for k, v in os.environ.items()
            if not (k.startswith("CLEARML_") or k.startswith("TRAINS_") or k.startswith("CAIRN_"))}
     env.update({
@@ -318,8 +333,7 @@ def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
         "CLEARML_SUPPRESS_UPDATE_MESSAGE": "1",
         "CLEARML_LOG_LEVEL": "WARNING",
         "CLEARML_WORKER_NAME": "compat-worker",
-        # a missing config file must not make the SDK ask anything
-        "CLEARML_CONFIG_FILE": str(home / "clearml.conf.absent"),
+        "CLEARML_CONFIG_FILE": str(conf),
     })
     if no_reuse:
         env["CLEARML_TASK_NO_REUSE"] = "1"
@@ -335,6 +349,10 @@ class SdkRun:
     stderr: str
     timed_out: bool = False
     script_path: str = ""
+
+    def __iter__(self):
+        """`returncode, stdout, stderr = run_sdk(...)` works too."""
+        return iter((self.returncode, self.stdout, self.stderr))
 
     def describe(self, max_chars: int = 6000) -> str:
         out = self.stdout[-max_chars:]
