@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { API_VERSION, Errors, SERVER_VERSION, type Identity, type TokenClaims } from '@cairn/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { Store } from '../store/store.js';
@@ -50,13 +51,22 @@ export class Authenticator {
     const accessKey = decoded.slice(0, sep);
     const secret = decoded.slice(sep + 1);
     const cred = await this.store.credentials.get(accessKey);
-    if (!cred || cred.revoked) throw new ApiError(Errors.invalidCredentials);
-    const cacheKey = `${cred.secret_hash}\u0000${secret}`;
+    if (!cred) return this.checkPassword(accessKey, secret);
+    if (cred.revoked) throw new ApiError(Errors.invalidCredentials);
+    const cacheKey = `${cred.secret_hash}\u0000${createHash('sha256').update(secret).digest('hex')}`;
     if (this.verified.get(accessKey) !== cacheKey) {
       if (!verifySecret(secret, cred.secret_hash)) throw new ApiError(Errors.invalidCredentials);
       this.verified.set(accessKey, cacheKey);
     }
     return { identity: await this.identityFor(cred.user), accessKey };
+  }
+
+  /** The web UI signs in with a user name and password through the same Basic scheme. */
+  private async checkPassword(userName: string, password: string): Promise<{ identity: Identity; accessKey: string }> {
+    const user = await this.store.users.findByName(userName);
+    const hash = user ? await this.store.users.getPasswordHash(user.id) : undefined;
+    if (!user || !hash || !verifySecret(password, hash)) throw new ApiError(Errors.invalidCredentials);
+    return { identity: await this.identityFor(user.id), accessKey: '' };
   }
 
   /** `Authorization: Bearer <jwt>` → identity; the token's key must not have been revoked. */

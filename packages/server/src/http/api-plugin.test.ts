@@ -5,7 +5,7 @@ import { startTestServer, TEST_KEY, type TestServer } from '../testing/test-serv
 
 let s: TestServer;
 before(async () => {
-  s = await startTestServer(['--max-request-bytes', '4096']);
+  s = await startTestServer(['--max-request-bytes', '4096', '--admin-password', 'admin-pw-for-tests']);
 });
 after(async () => s.close());
 
@@ -114,4 +114,15 @@ test('a body over the configured limit is 413 and the server keeps serving', asy
   assert.equal(r.status, 413);
   assert.equal(r.meta.result_code, 413);
   await alive();
+});
+
+test('the admin signs in with user name and password; a wrong password is 401', async () => {
+  const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+  const ok = await fetch(`${s.api}/auth.login`, { headers: basic('admin', 'admin-pw-for-tests') });
+  assert.equal(ok.status, 200);
+  const token = ((await ok.json()) as { data: { token: string } }).data.token;
+  const me = await s.call('users.get_current_user', {}, { token });
+  assert.equal((me.data.user as { name: string }).name, 'admin');
+  assert.equal((await fetch(`${s.api}/auth.login`, { headers: basic('admin', 'wrong') })).status, 401);
+  assert.equal((await fetch(`${s.api}/auth.login`, { headers: basic('nobody', 'x') })).status, 401);
 });
