@@ -79,6 +79,8 @@ export interface Task {
   last_worker?: string;
   last_worker_report?: string;
   active_duration?: number;
+  /** The status a queued task had before `tasks.enqueue`; a dequeue returns it there. */
+  enqueue_status?: TaskStatus;
   tags: string[];
   system_tags: string[];
   script: Record<string, unknown>;
@@ -153,6 +155,39 @@ export interface Queue {
   system_tags: string[];
   entries: QueueEntry[];
   metadata: Record<string, MetadataItem>;
+}
+
+export interface IdName {
+  id: string;
+  name: string;
+}
+
+/** A queue as `workers.get_all` describes it: with its head and length. */
+export interface WorkerQueue {
+  id: string;
+  name: string;
+  next_task?: IdName;
+  num_tasks: number;
+}
+
+/** One worker (agent) as `workers.get_all` returns it (clearml-agent-protocol.md §4.5). */
+export interface Worker {
+  id: string;
+  key: string;
+  user: IdName;
+  company: IdName;
+  ip: string;
+  register_time: string;
+  register_timeout: number;
+  last_activity_time: string;
+  last_report_time?: string;
+  /** `running_time` is in milliseconds. */
+  task?: IdName & { running_time: number; last_iteration: number };
+  project?: IdName;
+  queue?: WorkerQueue;
+  queues: WorkerQueue[];
+  tags: string[];
+  system_tags: string[];
 }
 
 export interface User {

@@ -37,6 +37,8 @@ export const Errors = {
   taskAlreadyQueued: e(400, 706, 'task already queued'),
   noDefaultQueue: e(400, 707, 'no default queue'),
   multipleDefaultQueues: e(400, 708, 'more than one default queue'),
+  invalidWorkerId: e(400, 1001, 'invalid worker id'),
+  noWorkerStats: e(400, 1005, 'no statistics reported by the workers'),
   invalidScrollId: e(400, 1104, 'invalid scroll id'),
   invalidEndpoint: e(400, 1, 'invalid endpoint'),
   invalidVersion: e(400, 2, 'invalid version'),

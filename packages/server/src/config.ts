@@ -22,6 +22,12 @@ export interface ServerConfig {
   maxUploadBytes: number;
   tokenTtlSeconds: number;
   logRequests: boolean;
+  /** A worker silent this long is gone; a worker may register a shorter timeout, not a longer one. */
+  workerTimeoutSeconds: number;
+  /** An agent-run task not updated this long is stopped as non-responsive. */
+  taskTimeoutSeconds: number;
+  /** How often the watchdog looks for silent workers and non-responsive tasks. */
+  watchdogIntervalSeconds: number;
 }
 
 interface Option {
@@ -49,6 +55,9 @@ export const OPTIONS: readonly Option[] = [
   { key: 'maxUploadBytes', flag: '--max-upload-bytes', env: 'CAIRN_MAX_UPLOAD_BYTES', kind: 'int', help: 'largest file server upload (default 100 GiB)' },
   { key: 'tokenTtlSeconds', flag: '--token-ttl', env: 'CAIRN_TOKEN_TTL', kind: 'int', help: 'lifetime of login tokens in seconds (default 30 days)' },
   { key: 'logRequests', flag: '--log-requests', env: 'CAIRN_LOG_REQUESTS', kind: 'bool', help: 'log every request' },
+  { key: 'workerTimeoutSeconds', flag: '--worker-timeout', env: 'CAIRN_WORKER_TIMEOUT', kind: 'int', help: 'seconds without a report after which a worker is gone and its tasks are stopped; also the longest timeout a worker may register with (default 600)' },
+  { key: 'taskTimeoutSeconds', flag: '--task-timeout', env: 'CAIRN_TASK_TIMEOUT', kind: 'int', help: 'seconds without an update after which an agent-run task is stopped as non-responsive (default 7200)' },
+  { key: 'watchdogIntervalSeconds', flag: '--watchdog-interval', env: 'CAIRN_WATCHDOG_INTERVAL', kind: 'int', help: 'seconds between checks for silent workers and non-responsive tasks (default 30)' },
 ];
 
 export class ConfigError extends Error {}
@@ -112,5 +121,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     maxUploadBytes: (given.maxUploadBytes as number) ?? 100 * 1024 * 1024 * 1024,
     tokenTtlSeconds: (given.tokenTtlSeconds as number) ?? 30 * 24 * 3600,
     logRequests: (given.logRequests as boolean) ?? false,
+    workerTimeoutSeconds: (given.workerTimeoutSeconds as number) ?? 600,
+    taskTimeoutSeconds: (given.taskTimeoutSeconds as number) ?? 7200,
+    watchdogIntervalSeconds: Math.max(1, (given.watchdogIntervalSeconds as number) ?? 30),
   };
 }

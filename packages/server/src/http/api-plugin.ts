@@ -79,12 +79,18 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
       const body = def.body === 'json-lines' ? {} : parseJsonBody(raw);
       if (qIndex >= 0) Object.assign(body, parseQuery(url.slice(qIndex + 1)));
       const identity = def.auth === 'none' ? null : await opts.auth.checkBearer(headerString(req.headers.authorization) || undefined);
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const data = await def.handler(body, {
         identity,
         worker: headerString(req.headers['x-clearml-worker']) || headerString(req.headers['x-trains-worker']),
         headers: req.headers,
         rawBody: raw,
         query: qIndex >= 0 ? parseQuery(url.slice(qIndex + 1)) : {},
+        signal: gone.signal,
+        ip: req.ip,
       });
       reply.code(200).header('content-type', 'application/json').send(JSON.stringify(envelope(call, 200, 0, 'OK', data ?? {})));
     } catch (err) {

@@ -12,6 +12,10 @@ export interface CallContext {
   rawBody: Buffer;
   /** Base URL the caller used to reach the API (for links handed back). */
   query: Record<string, unknown>;
+  /** Aborts when the caller disconnects before the answer is sent (long polls stop waiting). */
+  signal?: AbortSignal;
+  /** The caller's address. */
+  ip?: string;
 }
 
 export type Handler = (body: Record<string, unknown>, ctx: CallContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

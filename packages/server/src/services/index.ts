@@ -7,10 +7,11 @@ import { registerModels } from './models/index.js';
 import { registerProjects } from './projects/index.js';
 import { registerQueues } from './queues/index.js';
 import { registerTasks } from './tasks/index.js';
+import { registerWorkers } from './workers/index.js';
 
 /** Every ClearML service Cairn implements; an endpoint not registered here answers "invalid endpoint". */
 const SERVICES: readonly ServiceModule[] = [
-  registerAuth, registerDebug, registerProjects, registerTasks, registerEvents, registerModels, registerQueues,
+  registerAuth, registerDebug, registerProjects, registerTasks, registerEvents, registerModels, registerQueues, registerWorkers,
 ];
 
 export function registerServices(registry: EndpointRegistry, deps: ServiceDeps): void {

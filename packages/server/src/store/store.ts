@@ -1,4 +1,4 @@
-import type { Model, Project, Queue, Task, User } from '@cairn/protocol';
+import type { IdName, Model, Project, Queue, QueueEntry, Task, User } from '@cairn/protocol';
 import type { EventStore } from './event-store.js';
 
 /**
@@ -49,13 +49,170 @@ export interface UserStore extends DocumentStore<User> {
   getPasswordHash(userId: string): Promise<string | undefined>;
 }
 
+/** A queue document as stored: its entries live in the `QueueEntryStore`. */
+export type QueueRecord = Omit<Queue, 'entries'>;
+
+/** `{by: n}` moves n places toward the head (negative: toward the tail), clamped to the ends. */
+export type QueueMove = { by: number } | 'front' | 'back';
+
+/** One point of a queue's history: its length and the mean age of its entries (seconds). */
+export interface QueueMetricSample {
+  queue: string;
+  /** epoch ms */
+  ts: number;
+  length: number;
+  avg_wait: number;
+}
+
+/**
+ * The ordered entries of every queue, position 0 being the head. Each call is atomic,
+ * and every call that changes a queue also records a `QueueMetricSample` of it and
+ * bumps the queue's `last_update` in the same transaction. Calls on a queue that does
+ * not exist change nothing and answer `undefined` (or `'no-queue'`).
+ */
+export interface QueueEntryStore {
+  list(queue: string, limit?: number): Promise<QueueEntry[]>;
+  listMany(queues: readonly string[], limit?: number): Promise<Map<string, QueueEntry[]>>;
+  count(queue: string): Promise<number>;
+  /** Appends at the tail; `exclusive`: the task leaves every other queue in the same step. */
+  add(queue: string, task: string, exclusive?: boolean): Promise<'added' | 'duplicate' | 'no-queue'>;
+  remove(queue: string, task: string): Promise<boolean>;
+  /** Takes the task out of every queue; answers those queues. */
+  removeEverywhere(task: string): Promise<string[]>;
+  /**
+   * Removes and returns the head in one atomic step (PostgreSQL: `FOR UPDATE SKIP
+   * LOCKED`), so that two callers can never take the same entry. With `onlyTask`, only
+   * when that task is the head.
+   */
+  pop(queue: string, onlyTask?: string): Promise<QueueEntry | undefined>;
+  /** Repositions a task; answers its new position, or undefined when it is not in the queue. */
+  move(queue: string, task: string, move: QueueMove): Promise<number | undefined>;
+  /** Empties the queue; answers the tasks that were in it, head first. */
+  clear(queue: string): Promise<string[] | undefined>;
+  /** Forgets everything about a deleted queue: entries and metric samples. */
+  drop(queue: string): Promise<void>;
+  /**
+   * Resolves true when an entry is added to the queue (by any server sharing this
+   * store), false when `ms` pass or `signal` aborts first.
+   */
+  waitForAdd(queue: string, ms: number, signal?: AbortSignal): Promise<boolean>;
+  /** Samples in [fromMs, toMs) plus, per queue, the latest one before fromMs; `null` = every queue. */
+  metricSamples(queues: readonly string[] | null, fromMs: number, toMs: number): Promise<QueueMetricSample[]>;
+  /** Drops samples older than `beforeMs`, keeping each queue's latest one. */
+  pruneMetrics(beforeMs: number): Promise<void>;
+}
+
+export interface RuntimeProperty {
+  key: string;
+  value: string;
+}
+
+/** A worker (agent) as stored; the wire shape is assembled from it (services/workers). */
+export interface WorkerRecord {
+  id: string;
+  user: IdName;
+  company: IdName;
+  ip: string;
+  register_time: string;
+  /** seconds without a report after which the worker is gone */
+  register_timeout: number;
+  last_activity_time: string;
+  last_report_time?: string;
+  /** server time (epoch ms) of the last register or report: expiry counts from it */
+  last_seen: number;
+  queues: string[];
+  queue?: string;
+  task?: IdName;
+  project?: IdName;
+  tags: string[];
+  system_tags: string[];
+  runtime_properties: RuntimeProperty[];
+}
+
+/** An in_progress task with what the liveness watchdog looks at. */
+export interface InProgressTask {
+  id: string;
+  last_worker?: string;
+  last_worker_report?: string;
+  started?: string;
+  last_update: string;
+}
+
+/** Workers, shared by every server replica; a worker expires `register_timeout` s after `last_seen`. */
+export interface WorkerStore {
+  get(id: string): Promise<WorkerRecord | undefined>;
+  list(): Promise<WorkerRecord[]>;
+  /** Atomic create-or-change: `mutate` sees the stored record (or undefined) and returns the one to store. */
+  upsert(id: string, mutate: (current: WorkerRecord | undefined) => WorkerRecord): Promise<WorkerRecord>;
+  /** Atomic change of an existing worker; undefined when there is none. */
+  update(id: string, mutate: (current: WorkerRecord) => WorkerRecord): Promise<WorkerRecord | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes the workers expired at `nowMs` and answers them, each exactly once across replicas. */
+  removeExpired(nowMs: number): Promise<WorkerRecord[]>;
+  inProgressTasks(): Promise<InProgressTask[]>;
+}
+
+/** One status report, for the activity report; `ts` in epoch ms. */
+export interface WorkerReportRow {
+  worker: string;
+  ts: number;
+  task?: string;
+}
+
+export interface WorkerStatPoint {
+  metric: string;
+  /** GPU index (`"0"`, `"1"`, …) for per-device values, `"total"` for one value */
+  variant: string;
+  value: number;
+}
+
+export interface WorkerStatsQuery {
+  metric: string;
+  workers: readonly string[] | null;
+  fromMs: number;
+  toMs: number;
+  intervalMs: number;
+}
+
+/** Aggregates of one (worker, variant) in one bucket; the bucket starts at `bucket * intervalMs`. */
+export interface WorkerStatsBucket {
+  worker: string;
+  variant: string;
+  bucket: number;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+export interface ActivityBucket {
+  bucket: number;
+  /** distinct workers that reported */
+  total: number;
+  /** distinct workers that reported while running a task */
+  active: number;
+}
+
+/** The time series of machine statistics the workers report. */
+export interface WorkerStatsStore {
+  add(report: WorkerReportRow, points: readonly WorkerStatPoint[]): Promise<void>;
+  /** Metric names reported by these workers (all when null). */
+  metricKeys(workers: readonly string[] | null): Promise<string[]>;
+  buckets(q: WorkerStatsQuery): Promise<WorkerStatsBucket[]>;
+  activity(fromMs: number, toMs: number, intervalMs: number): Promise<ActivityBucket[]>;
+  prune(beforeMs: number): Promise<void>;
+}
+
 export interface Store {
   users: UserStore;
   credentials: CredentialStore;
   projects: DocumentStore<Project>;
   tasks: DocumentStore<Task>;
   models: DocumentStore<Model>;
-  queues: DocumentStore<Queue>;
+  queues: DocumentStore<QueueRecord>;
+  queueEntries: QueueEntryStore;
+  workers: WorkerStore;
+  workerStats: WorkerStatsStore;
   events: EventStore;
   /** Server-wide settings (e.g. the token signing secret). */
   getSetting(key: string): Promise<string | undefined>;

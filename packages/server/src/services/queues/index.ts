@@ -1,14 +1,22 @@
 import { Errors } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
+import type { QueueMove } from '../../store/store.js';
 import type { ServiceModule } from '../deps.js';
 import { deleteMetadataKeys, mergeMetadata, parseMetadataList } from '../models/metadata.js';
 import { optBool, optInt, optString, optStringList, reqString } from '../validate.js';
-import { limitEntries, queryQueues } from './get-all.js';
+import { queryQueuesEx } from './get-all-ex.js';
+import { maxTaskEntries, queryQueues } from './get-all.js';
+import { takeNextTask } from './next-task.js';
+import { queueMetrics } from './queue-metrics.js';
 import {
-  addTaskToQueue, countEntries, createQueue, deleteQueue, getDefaultQueue, getQueueOrThrow, moveTask, peekTask,
-  removeTaskFromQueue, updateQueue, type Move, type QueueChange,
+  addTaskToQueue, clearQueue, countEntries, createQueue, deleteQueue, getDefaultQueue, getQueueOrThrow, getQueueRecordOrThrow, moveTask, peekTask,
+  removeTaskFromQueue, updateQueue, type QueueChange,
 } from './queue-ops.js';
 import { releaseQueuedTask } from './task-release.js';
+import { readTimeRange } from './time-buckets.js';
+
+/** Longest `wait_sec` a long-polling `get_next_task` (a Cairn extension) is held for. */
+const MAX_WAIT_SEC = 30;
 
 export const registerQueues: ServiceModule = (registry, { store }) => {
   registry.add({
@@ -29,12 +37,11 @@ export const registerQueues: ServiceModule = (registry, { store }) => {
   // so only a real id may answer with a queue.
   registry.add({
     name: 'queues.get_by_id',
-    handler: async (body) => ({ queue: limitEntries(await getQueueOrThrow(store, body.queue), body) }),
+    handler: async (body) => ({ queue: await getQueueOrThrow(store, body.queue, maxTaskEntries(body)) }),
   });
 
-  const getAll = async (body: Record<string, unknown>) => ({ queues: await queryQueues(store, body) });
-  registry.add({ name: 'queues.get_all', handler: getAll });
-  registry.add({ name: 'queues.get_all_ex', handler: getAll });
+  registry.add({ name: 'queues.get_all', handler: async (body) => ({ queues: await queryQueues(store, body) }) });
+  registry.add({ name: 'queues.get_all_ex', handler: async (body) => ({ queues: await queryQueuesEx(store, body) }) });
 
   registry.add({
     name: 'queues.get_default',
@@ -105,7 +112,45 @@ export const registerQueues: ServiceModule = (registry, { store }) => {
     },
   });
 
-  const moves: [string, (count: number) => Move][] = [
+  registry.add({
+    name: 'queues.clear_queue',
+    handler: async (body) => {
+      const id = reqString(body, 'queue');
+      const tasks = await clearQueue(store, id);
+      for (const t of tasks) await releaseQueuedTask(store, t, id);
+      return { removed_tasks: tasks };
+    },
+  });
+
+  registry.add({
+    name: 'queues.get_next_task',
+    handler: async (body, ctx) => {
+      const queueId = reqString(body, 'queue');
+      await getQueueRecordOrThrow(store, queueId);
+      const waitSec = optInt(body, 'wait_sec') ?? 0;
+      if (waitSec < 0) throw new ApiError(Errors.validationError, 'wait_sec must not be negative', { field: 'wait_sec' });
+      const next = await takeNextTask(store, queueId, {
+        onlyTask: optString(body, 'task'),
+        waitMs: Math.min(waitSec, MAX_WAIT_SEC) * 1000,
+        signal: ctx.signal,
+      });
+      if (!next) return {};
+      return {
+        entry: next.entry,
+        ...(optBool(body, 'get_task_info') ? { task_info: { company: next.task.company, user: next.task.user } } : {}),
+      };
+    },
+  });
+
+  registry.add({
+    name: 'queues.get_queue_metrics',
+    handler: async (body) => {
+      const ids = optStringList(body, 'queue_ids');
+      return { queues: await queueMetrics(store, ids && ids.length > 0 ? ids : null, readTimeRange(body)) };
+    },
+  });
+
+  const moves: [string, (count: number) => QueueMove][] = [
     ['queues.move_task_forward', (n) => ({ by: n })],
     ['queues.move_task_backward', (n) => ({ by: -n })],
     ['queues.move_task_to_front', () => 'front'],

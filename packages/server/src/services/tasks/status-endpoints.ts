@@ -1,9 +1,9 @@
 import type { TaskStatus } from '@cairn/protocol';
 import type { EndpointRegistry } from '../../http/endpoints.js';
-import { nowIso, type ServiceDeps } from '../deps.js';
+import type { ServiceDeps } from '../deps.js';
 import { optBool, optString, reqString } from '../validate.js';
-import { changeStatus, dequeueTask, enqueueTask, requestStop, resetTask } from './lifecycle.js';
-import { getTaskOrThrow } from './task-document.js';
+import { changeStatus, dequeueTask, enqueueTask, pingTask, requestStop, resetTask } from './lifecycle.js';
+import { checkStatus, getTaskOrThrow } from './task-document.js';
 
 const common = (body: Record<string, unknown>) => ({
   force: optBool(body, 'force') ?? false,
@@ -51,7 +51,7 @@ export function registerTaskStatus(registry: EndpointRegistry, { store }: Servic
     handler: async (body, ctx) => {
       const task = await getTaskOrThrow(store, reqString(body, 'task'));
       const c = common(body);
-      const r = await requestStop(store, task, ctx.identity!, c.force, c.reason ?? 'abort request', c.message);
+      const r = await requestStop(store, task, ctx.identity!, { force: c.force, reason: c.reason ?? 'abort request', message: c.message });
       return { updated: r.updated, fields: r.fields };
     },
   });
@@ -66,28 +66,40 @@ export function registerTaskStatus(registry: EndpointRegistry, { store }: Servic
 
   registry.add({
     name: 'tasks.enqueue',
-    handler: async (body) => {
-      const c = common(body);
-      const r = await enqueueTask(store, reqString(body, 'task'), { id: optString(body, 'queue'), name: optString(body, 'queue_name') }, c);
-      return { queued: 1, updated: r.updated, fields: { ...r.fields, 'execution.queue': r.queue } };
+    handler: async (body, ctx) => {
+      const r = await enqueueTask(store, ctx.identity!, reqString(body, 'task'), {
+        queue: optString(body, 'queue'),
+        queueName: optString(body, 'queue_name'),
+        updateExecutionQueue: optBool(body, 'update_execution_queue') ?? true,
+        verifyWatched: optBool(body, 'verify_watched_queue') ?? false,
+      }, common(body));
+      return {
+        queued: 1,
+        updated: r.updated,
+        fields: { ...r.fields, 'execution.queue': r.queue },
+        ...(r.queueWatched === undefined ? {} : { queue_watched: r.queueWatched }),
+      };
     },
   });
 
   registry.add({
     name: 'tasks.dequeue',
     handler: async (body) => {
-      const task = await getTaskOrThrow(store, reqString(body, 'task'));
-      const r = await dequeueTask(store, task, optBool(body, 'force') ?? false);
-      return { dequeued: 1, updated: r.updated, fields: r.fields };
+      const newStatus = optString(body, 'new_status');
+      const r = await dequeueTask(store, reqString(body, 'task'), {
+        newStatus: newStatus === undefined ? undefined : checkStatus(newStatus),
+        removeFromAllQueues: optBool(body, 'remove_from_all_queues') ?? false,
+        reason: optString(body, 'status_reason'),
+        message: optString(body, 'status_message'),
+      });
+      return { dequeued: r.dequeued, updated: r.updated, fields: r.fields };
     },
   });
 
   registry.add({
     name: 'tasks.ping',
     handler: async (body) => {
-      const id = reqString(body, 'task');
-      await getTaskOrThrow(store, id);
-      await store.tasks.update(id, (doc) => ({ ...doc, last_update: nowIso() }));
+      await pingTask(store, reqString(body, 'task'));
       return {};
     },
   });

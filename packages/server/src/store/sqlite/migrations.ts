@@ -32,4 +32,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX doc_events_identity ON doc_events(task, type, iter, metric, variant, key);
   CREATE INDEX doc_events_series ON doc_events(task, type, metric, variant, iter);
   `,
+  // 3: queue entries in their own table (atomic pops), queue metrics, workers and their
+  // statistics. Entries move out of the queue documents; `added` becomes epoch ms.
+  // The status index lets the worker watchdog find in_progress tasks without a scan.
+  `
+  CREATE TABLE queue_entries (queue TEXT NOT NULL, task TEXT NOT NULL, position INTEGER NOT NULL, added INTEGER NOT NULL,
+    PRIMARY KEY (queue, task)) WITHOUT ROWID;
+  CREATE UNIQUE INDEX queue_entries_order ON queue_entries(queue, position);
+  CREATE INDEX queue_entries_task ON queue_entries(task);
+  INSERT OR IGNORE INTO queue_entries (queue, task, position, added)
+    SELECT q.id, json_extract(e.value, '$.task'), e.key,
+      CAST(round((julianday(json_extract(e.value, '$.added')) - 2440587.5) * 86400000.0) AS INTEGER)
+    FROM queues q, json_each(q.doc, '$.entries') e;
+  UPDATE queues SET doc = json_remove(doc, '$.entries');
+  CREATE TABLE queue_metrics (id INTEGER PRIMARY KEY, queue TEXT NOT NULL, ts INTEGER NOT NULL, length INTEGER NOT NULL,
+    avg_wait REAL NOT NULL);
+  CREATE INDEX queue_metrics_queue_ts ON queue_metrics(queue, ts);
+  CREATE TABLE workers (id TEXT PRIMARY KEY, expires INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX workers_expires ON workers(expires);
+  CREATE TABLE worker_reports (id INTEGER PRIMARY KEY, worker TEXT NOT NULL, ts INTEGER NOT NULL, task TEXT);
+  CREATE INDEX worker_reports_ts ON worker_reports(ts);
+  CREATE TABLE worker_stats (metric TEXT NOT NULL, ts INTEGER NOT NULL, worker TEXT NOT NULL, variant TEXT NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (metric, ts, worker, variant)) WITHOUT ROWID;
+  CREATE TABLE worker_metric_keys (worker TEXT NOT NULL, metric TEXT NOT NULL, PRIMARY KEY (worker, metric)) WITHOUT ROWID;
+  CREATE INDEX tasks_status ON tasks(json_extract(doc, '$.status'));
+  `,
 ];

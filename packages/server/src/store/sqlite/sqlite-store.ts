@@ -1,8 +1,11 @@
-import type { Model, Project, Queue, Task, User } from '@cairn/protocol';
-import type { Credential, CredentialStore, Store, UserStore } from '../store.js';
+import type { Model, Project, Task, User } from '@cairn/protocol';
+import type { Credential, CredentialStore, QueueRecord, Store, UserStore } from '../store.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
 import { SqliteEventStore } from './event-table.js';
+import { SqliteQueueEntries } from './queue-entry-table.js';
+import { SqliteWorkerStats } from './worker-stats-table.js';
+import { SqliteWorkers } from './worker-table.js';
 
 class SqliteCredentials implements CredentialStore {
   constructor(private readonly db: Db) {}
@@ -76,7 +79,10 @@ export function openSqliteStore(file: string): Store {
     projects: new SqliteDocumentTable<Project>(db, 'projects', false),
     tasks: new SqliteDocumentTable<Task>(db, 'tasks', true),
     models: new SqliteDocumentTable<Model>(db, 'models', true),
-    queues: new SqliteDocumentTable<Queue>(db, 'queues', false),
+    queues: new SqliteDocumentTable<QueueRecord>(db, 'queues', false),
+    queueEntries: new SqliteQueueEntries(db),
+    workers: new SqliteWorkers(db),
+    workerStats: new SqliteWorkerStats(db),
     events: new SqliteEventStore(db),
     async getSetting(key) {
       return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
