@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -115,3 +116,125 @@ def pytest_runtest_makereport(item, call):
             text = server.log_since(marks.get(id(server), 0), max_lines=150)
             if text.strip():
                 report.sections.append((f"Cairn server '{server.name}' log during this test", text))
+        for agent in item.stash.get(_AGENTS_KEY, []):
+            report.sections.append((f"agent '{agent.name}' output", agent.tail(150)))
+
+
+# ---- orchestration: git repository, agents, queues (tests/compat/test_orchestration*.py)
+
+from agent_helpers import (  # noqa: E402
+    AgentProcess, GitRepo, agent_env, cairn_agent_cmd, clearml_agent_conf, create_queue, make_git_repo,
+    make_template_task,
+)
+from helpers import PYTHON  # noqa: E402
+
+_AGENTS_KEY = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def agent_work_dir(compat_root) -> Path:
+    """`--work-dir` of every Cairn agent of the session: its venvs/ cache is what lets a
+    task whose requirements were installed once start without pip."""
+    path = compat_root / "agent-work"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def git_repo(compat_root) -> GitRepo:
+    """A local git repository (bare origin + working clone) with train.py and requirements.txt."""
+    return make_git_repo(compat_root / "git-repo")
+
+
+@pytest.fixture(scope="session")
+def template_task(cairn, git_repo, compat_root) -> str:
+    """A task made by running train.py locally in the git repository (status completed,
+    script = origin/branch/commit/train.py): the template the tests clone and enqueue."""
+    return make_template_task(cairn, git_repo, compat_root / "template-home")
+
+
+class Agents:
+    """Factory of agent daemons for one test; all are stopped at its end, and a failing
+    test's report carries their output."""
+
+    def __init__(self, item, default_server, tmp_path: Path, work_dir: Path):
+        self.item = item
+        self.default_server = default_server
+        self.tmp_path = tmp_path
+        self.work_dir = work_dir
+        self.started: list[AgentProcess] = []
+        item.stash[_AGENTS_KEY] = self.started
+
+    def cairn(self, queues, *, server=None, name: Optional[str] = None, poll_interval: float = 1,
+              status_interval: Optional[float] = None, extra_args=None, env=None, wait_ready: bool = True,
+              work_dir: Optional[Path] = None) -> AgentProcess:
+        """`cairn agent daemon --queue Q... --foreground --name NAME` with the SDK environment."""
+        server = server or self.default_server
+        queues = [queues] if isinstance(queues, str) else list(queues)
+        name = name or f"cairn-agent-{uuid.uuid4().hex[:6]}"
+        home = self.tmp_path / f"agent-home-{name}"
+        cmd = cairn_agent_cmd(queues, name, work_dir or self.work_dir, poll_interval=poll_interval,
+                              status_interval=status_interval, extra=extra_args)
+        agent = AgentProcess(cmd, agent_env(server, home, env), self.tmp_path / f"{name}.log", name)
+        self.started.append(agent)
+        agent.start()
+        if wait_ready:
+            agent.wait_output("pulling from", timeout=60)
+        return agent
+
+    def clearml_agent(self, queue: str, *, server=None, name: Optional[str] = None, env=None) -> AgentProcess:
+        """The real `clearml-agent daemon --queue Q --foreground` from PyPI, pointed at Cairn by a
+        clearml.conf; it polls every second and builds task virtualenvs that inherit system
+        site-packages (pip's cache is the user's)."""
+        server = server or self.default_server
+        name = name or f"clearml-agent-{uuid.uuid4().hex[:6]}"
+        home = self.tmp_path / f"agent-home-{name}"
+        extra = {"CLEARML_AGENT_QUEUE_POLL_FREQ_SEC": "1", "CLEARML_WORKER_ID": name}
+        extra.update(env or {})
+        agent_environment = agent_env(server, home, extra)
+        agent_environment["CLEARML_CONFIG_FILE"] = str(clearml_agent_conf(server, home, name))
+        cmd = [str(Path(PYTHON).parent / "clearml-agent"), "daemon", "--queue", queue, "--foreground"]
+        agent = AgentProcess(cmd, agent_environment, self.tmp_path / f"{name}.log", name)
+        self.started.append(agent)
+        agent.start()
+        return agent
+
+    def stop_all(self) -> None:
+        for agent in self.started:
+            agent.stop()
+
+
+@pytest.fixture
+def agents(request, cairn, tmp_path, agent_work_dir):
+    factory = Agents(request.node, cairn, tmp_path, agent_work_dir)
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture
+def make_queue(cairn):
+    """`make_queue(server=None) -> (name, id)`: a fresh queue with a unique name."""
+
+    def make(server=None):
+        server = server or cairn
+        name = f"orch-{uuid.uuid4().hex[:8]}"
+        return name, create_queue(Api(server.api_url), name)
+
+    return make
+
+
+@pytest.fixture
+def dedicated_server(compat_root):
+    """`dedicated_server(*args) -> CairnServer`: a server of this test alone (restart, short
+    worker time-out), stopped at its end."""
+    started: list[CairnServer] = []
+
+    def make(*extra_args: str) -> CairnServer:
+        name = f"cairn-{uuid.uuid4().hex[:6]}"
+        server = _start(compat_root, name, list(extra_args))
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()

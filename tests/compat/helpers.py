@@ -81,13 +81,17 @@ class CairnServer:
     def files_url(self) -> str:
         return f"http://127.0.0.1:{self.files_port}"
 
-    def start(self, attempts: int = 3, ready_timeout: float = 60.0) -> "CairnServer":
+    def start(self, attempts: int = 3, ready_timeout: float = 60.0, keep_ports: bool = False) -> "CairnServer":
+        """Starts the server on free ports; with `keep_ports` (a restart) on the ports and
+        data folder it had before."""
         if not MAIN_JS.exists():
             raise RuntimeError(f"the server is not built: {MAIN_JS} is missing (run `npm run build`)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         last_error = ""
+        keep_ports = keep_ports and bool(self.api_port)
         for _ in range(attempts):
-            self.api_port, self.web_port, self.files_port = free_ports(3)
+            if not keep_ports:
+                self.api_port, self.web_port, self.files_port = free_ports(3)
             self.data_dir.mkdir(parents=True, exist_ok=True)
             env = dict(os.environ)
             for k in list(env):
@@ -128,6 +132,8 @@ class CairnServer:
             self.stop()
             if "EADDRINUSE" not in last_error:
                 break
+            if keep_ports:
+                time.sleep(1)  # the old process's sockets may linger a moment
         raise RuntimeError(f"Cairn server '{self.name}' did not answer debug.ping; its log:\n{last_error}")
 
     def alive(self) -> bool:
