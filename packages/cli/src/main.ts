@@ -1,15 +1,21 @@
 import { ConfigError } from '@cairn/server';
+import { agentCommand, agentUsage } from './commands/agent.js';
 import { credentialsCommand, credentialsUsage } from './commands/credentials.js';
 import { serverCommand, serverUsage } from './commands/server.js';
+import { taskCommand, taskUsage } from './commands/task.js';
 
 const usage = `usage: cairn <command> [options]
 
 commands:
   server        start the Cairn server (API, file server, web)
   credentials   create, list or revoke API keys
+  agent         run a worker that executes queued tasks (agent daemon)
+  task          create (and enqueue) a task to run remotely
 
 ${serverUsage}
-${credentialsUsage}`;
+${credentialsUsage}
+${agentUsage}
+${taskUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -19,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'credentials':
       return credentialsCommand(rest);
+    case 'agent':
+      return agentCommand(rest);
+    case 'task':
+      return taskCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from './checkout.js';
+
+export interface VenvRequest {
+  /** The interpreter that creates the venv (`--python`). */
+  python: string;
+  /** Normalised requirements text. */
+  requirements: string;
+  cacheDir: string;
+  systemSitePackages?: boolean;
+  /** Receives pip's output as it runs. */
+  output: (chunk: string) => void;
+  log: (line: string) => void;
+}
+
+export interface Venv {
+  python: string;
+  dir: string;
+  cached: boolean;
+}
+
+export class PipInstallError extends Error {}
+
+/** `python -c` that prints the full version, so a patch upgrade gets new venvs. */
+export async function pythonVersion(python: string): Promise<string> {
+  try {
+    return (await run(python, ['-c', 'import sys; print(sys.version)'])).trim();
+  } catch (err) {
+    throw new PipInstallError(`cannot run the Python interpreter ${python}: ${(err as Error).message}`);
+  }
+}
+
+export function venvKey(version: string, requirements: string, systemSitePackages: boolean): string {
+  return createHash('sha256').update(`${version}\n${systemSitePackages ? 'system-site-packages\n' : ''}${requirements}`).digest('hex');
+}
+
+/** Runs a command, streaming its output; resolves to the exit code. */
+function stream(cmd: string, args: string[], output: (chunk: string) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+    child.stdout.on('data', (d: Buffer) => output(d.toString()));
+    child.stderr.on('data', (d: Buffer) => output(d.toString()));
+    child.on('error', (err) => {
+      output(`${cmd}: ${err.message}\n`);
+      resolve(-1);
+    });
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+}
+
+/**
+ * A virtualenv with the requirements installed, from the cache when one was built for the
+ * same Python and requirements. A new one is built in its own folder and published by
+ * creating the cache entry, a symlink, in one step: a failed or interrupted build never
+ * leaves an entry behind. (The venv itself is never moved: its scripts hold its path.)
+ */
+export async function prepareVenv(req: VenvRequest): Promise<Venv> {
+  const version = await pythonVersion(req.python);
+  const key = venvKey(version, req.requirements, req.systemSitePackages ?? false);
+  const entry = join(req.cacheDir, key);
+  const cachedPython = join(entry, 'bin', 'python');
+  if (existsSync(cachedPython)) {
+    req.log(`using the cached virtualenv ${entry}`);
+    return { python: cachedPython, dir: entry, cached: true };
+  }
+  mkdirSync(req.cacheDir, { recursive: true });
+  const build = join(req.cacheDir, `.build-${key.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
+  req.log(`creating a virtualenv with ${req.python} (${version.split(' ')[0]})`);
+  try {
+    const venvArgs = ['-m', 'venv', ...(req.systemSitePackages ? ['--system-site-packages'] : []), build];
+    if ((await stream(req.python, venvArgs, req.output)) !== 0) throw new PipInstallError(`${req.python} -m venv failed`);
+    const reqFile = join(build, 'requirements.txt');
+    writeFileSync(reqFile, `${req.requirements}\n`);
+    req.log(`installing requirements: ${req.requirements.split('\n').join(', ')}`);
+    const code = await stream(join(build, 'bin', 'python'), ['-m', 'pip', 'install', '-r', reqFile], req.output);
+    if (code !== 0) throw new PipInstallError(`pip install failed with exit code ${code}`);
+    try {
+      symlinkSync(build, entry, 'dir');
+    } catch (err) {
+      // Another agent on this machine published the same environment first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      rmSync(build, { recursive: true, force: true });
+      return { python: cachedPython, dir: entry, cached: true };
+    }
+    return { python: join(entry, 'bin', 'python'), dir: entry, cached: false };
+  } catch (err) {
+    rmSync(build, { recursive: true, force: true });
+    throw err;
+  }
+}
