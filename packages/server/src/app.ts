@@ -11,9 +11,11 @@ import { EndpointRegistry } from './http/endpoints.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
 import { ensureDefaultQueue } from './services/queues/queue-ops.js';
+import { startWatchdog } from './services/workers/watchdog.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
-import { webPlaceholderPlugin } from './web/placeholder-plugin.js';
+import { allowBrowserCalls } from './web/cors.js';
+import { DEFAULT_WEB_ROOT, webPlugin } from './web/web-plugin.js';
 
 export interface RunningServer {
   config: ServerConfig;
@@ -56,27 +58,32 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const auth = new Authenticator(store, await signingSecret(store), config.tokenTtlSeconds);
   const registry = new EndpointRegistry();
   registerServices(registry, { store, config, auth });
+  const watchdog = startWatchdog(store, {
+    workerTimeoutSec: config.workerTimeoutSeconds,
+    taskTimeoutSec: config.taskTimeoutSeconds,
+    intervalSec: config.watchdogIntervalSeconds,
+  }, log);
 
   const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, log, logRequests: config.logRequests };
   const filesOpts = { root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, log };
-  const webOpts = { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl };
   const instances: FastifyInstance[] = [];
   let listening: RunningServer['listening'];
   if (config.singlePort !== null) {
     const app = newFastify(config);
     await app.register(apiPlugin, { ...apiOpts, prefix: '/api' });
     await app.register(filesPlugin, { ...filesOpts, prefix: '/files' });
-    await app.register(webPlaceholderPlugin, webOpts);
+    await app.register(webPlugin, { root: DEFAULT_WEB_ROOT, urls: 'same-origin' });
     const base = await app.listen({ host: config.host, port: config.singlePort });
     instances.push(app);
     listening = { api: `${base}/api`, files: `${base}/files`, web: base };
   } else {
     const api = newFastify(config);
+    allowBrowserCalls(api);
     await api.register(apiPlugin, apiOpts);
     const files = newFastify(config);
     await files.register(filesPlugin, filesOpts);
     const web = newFastify(config);
-    await web.register(webPlaceholderPlugin, webOpts);
+    await web.register(webPlugin, { root: DEFAULT_WEB_ROOT, urls: { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl } });
     const [apiBase, filesBase, webBase] = await Promise.all([
       api.listen({ host: config.host, port: config.apiPort }),
       files.listen({ host: config.host, port: config.filesPort }),
@@ -93,6 +100,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     listening,
     async close() {
       await Promise.all(instances.map((i) => i.close()));
+      await watchdog.stop();
       await store.close();
     },
   };

@@ -4,6 +4,9 @@ import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceModule } from '../deps.js';
 import { optBool, optString, optStringList, reqString } from '../validate.js';
 import { ancestors, basename, splitProjectPath } from './project-names.js';
+import { projectStats } from './stats.js';
+import { tasksInScope } from './subtree.js';
+import { registerTaskFacets } from './task-facets.js';
 
 const LIST_FIELDS = ['tags', 'system_tags', 'user'] as const;
 
@@ -41,7 +44,8 @@ async function ensureAncestors(store: Store, name: string, who: Identity): Promi
   }
 }
 
-export const registerProjects: ServiceModule = (registry, { store }) => {
+export const registerProjects: ServiceModule = (registry, deps) => {
+  const { store } = deps;
   registry.add({
     name: 'projects.create',
     handler: async (body, ctx) => {
@@ -73,7 +77,21 @@ export const registerProjects: ServiceModule = (registry, { store }) => {
     return { projects: runQuery(docs, q).map((p) => project(p, onlyFields)) };
   };
   registry.add({ name: 'projects.get_all', handler: getAll });
-  registry.add({ name: 'projects.get_all_ex', handler: getAll });
+  registry.add({
+    name: 'projects.get_all_ex',
+    handler: async (body) => {
+      const result = await getAll(body);
+      if (!optBool(body, 'include_stats') || result.projects.length === 0) return result;
+      const all = await store.projects.find();
+      const wanted = new Set(result.projects.map((p) => p.id));
+      const listed = all.filter((p) => wanted.has(p.id));
+      const withChildren = optBool(body, 'stats_with_children') ?? true;
+      const tasks = await tasksInScope(store, listed.map((p) => p.id), withChildren);
+      const stats = projectStats(listed, all, tasks, withChildren);
+      return { projects: result.projects.map((p) => ({ ...p, stats: stats.get(p.id) })) };
+    },
+  });
+  registerTaskFacets(registry, deps);
 
   registry.add({
     name: 'projects.update',

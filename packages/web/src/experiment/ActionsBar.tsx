@@ -1,0 +1,128 @@
+import { useState } from 'react';
+import { call } from '../api/client';
+import type { Queue } from '../api/types';
+import { navigate } from '../app/router';
+import { Dialog } from '../ui/Dialog';
+import { notify, notifyError } from '../ui/notify';
+import { useLoad } from '../ui/useLoad';
+import type { TaskDetail } from './types';
+
+type Pending = 'enqueue' | 'reset' | 'clone' | 'delete' | null;
+
+/** Which actions the server's status rules allow from each status (protocol status.ts). */
+const canAbort = (s: string) => s === 'in_progress' || s === 'queued';
+const canEnqueue = (s: string) => s === 'created' || s === 'stopped' || s === 'failed';
+const canReset = (s: string) => !['created', 'queued', 'published', 'publishing'].includes(s);
+
+/** What can be done to this experiment; each action reloads the page's copy when done. */
+export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: () => void }) {
+  const [pending, setPending] = useState<Pending>(null);
+  const [busy, setBusy] = useState(false);
+  const archived = (task.system_tags ?? []).includes('archived');
+
+  /** Runs one call; on failure says what was being done and the server's reason. */
+  const run = async (what: string, action: () => Promise<unknown>, done?: string) => {
+    setBusy(true);
+    try {
+      await action();
+      if (done) notify(done);
+      setPending(null);
+      onChanged();
+    } catch (err) {
+      notifyError(`Could not ${what}`, err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const clone = async (name: string) => {
+    setBusy(true);
+    try {
+      const { id } = await call<{ id: string }>('tasks.clone', { task: task.id, new_task_name: name });
+      setPending(null);
+      navigate(`/experiments/${id}`);
+    } catch (err) {
+      notifyError('Could not clone the experiment', err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await call('tasks.delete', { task: task.id });
+      notify(`Deleted ${task.name}`);
+      navigate(task.project ? `/experiments?project=${task.project}` : '/experiments', { replace: true });
+    } catch (err) {
+      notifyError('Could not delete the experiment', err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="exp-actions" role="toolbar" aria-label="Experiment actions">
+      {canAbort(task.status) && (
+        <button type="button" disabled={busy} onClick={() => run('abort the experiment', () => call('tasks.stop', { task: task.id }), 'Abort requested')}>Abort</button>
+      )}
+      {canEnqueue(task.status) && <button type="button" disabled={busy} onClick={() => setPending('enqueue')}>Enqueue…</button>}
+      {canReset(task.status) && <button type="button" disabled={busy} onClick={() => setPending('reset')}>Reset…</button>}
+      <button type="button" disabled={busy} onClick={() => setPending('clone')}>Clone…</button>
+      <button type="button" disabled={busy}
+        onClick={() => run(archived ? 'restore the experiment' : 'archive the experiment', () => call(archived ? 'tasks.unarchive_many' : 'tasks.archive_many', { ids: [task.id] }), archived ? 'Restored from the archive' : 'Archived')}>
+        {archived ? 'Restore' : 'Archive'}
+      </button>
+      {task.status !== 'in_progress' && <button type="button" className="danger" disabled={busy} onClick={() => setPending('delete')}>Delete…</button>}
+
+      {pending === 'enqueue' && (
+        <EnqueueDialog busy={busy} onClose={() => setPending(null)}
+          onSubmit={(queue) => run('enqueue the experiment', () => call('tasks.enqueue', { task: task.id, queue }), 'Enqueued')} />
+      )}
+      {pending === 'reset' && (
+        <Dialog title="Reset experiment" submitLabel="Reset" danger busy={busy} onClose={() => setPending(null)}
+          onSubmit={() => run('reset the experiment', () => call('tasks.reset', { task: task.id }), 'Reset to draft')}>
+          <p>Reset “{task.name}” to a draft? Its console output, metrics, plots, debug samples, output artifacts and output models are removed.</p>
+        </Dialog>
+      )}
+      {pending === 'clone' && <CloneDialog name={task.name} busy={busy} onClose={() => setPending(null)} onSubmit={clone} />}
+      {pending === 'delete' && (
+        <Dialog title="Delete experiment" submitLabel="Delete" danger busy={busy} onClose={() => setPending(null)} onSubmit={remove}>
+          <p>Delete “{task.name}” with its logs, metrics and plots? This cannot be undone.</p>
+        </Dialog>
+      )}
+    </div>
+  );
+}
+
+function EnqueueDialog({ busy, onClose, onSubmit }: { busy: boolean; onClose: () => void; onSubmit: (queue: string) => void }) {
+  const queues = useLoad(() => call<{ queues: Queue[] }>('queues.get_all', { only_fields: ['id', 'name'], order_by: ['name'] }), []);
+  const [queue, setQueue] = useState('');
+  const list = queues.data?.queues ?? [];
+  const chosen = queue || list[0]?.id || '';
+  return (
+    <Dialog title="Enqueue experiment" submitLabel="Enqueue" busy={busy || !chosen} onClose={onClose} onSubmit={() => onSubmit(chosen)}>
+      <label>
+        Queue
+        <select value={chosen} onChange={(e) => setQueue(e.target.value)}>
+          {list.map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
+        </select>
+      </label>
+      {queues.error && <p className="form-error">Could not load the queues: {queues.error.message}</p>}
+      {queues.data && list.length === 0 && <p className="form-error">There are no queues yet; an agent creates its queue when it starts.</p>}
+      <p className="muted">The experiment waits in this queue until an agent runs it.</p>
+    </Dialog>
+  );
+}
+
+function CloneDialog({ name, busy, onClose, onSubmit }: { name: string; busy: boolean; onClose: () => void; onSubmit: (name: string) => void }) {
+  const [value, setValue] = useState(`Clone of ${name}`);
+  return (
+    <Dialog title="Clone experiment" submitLabel="Clone" busy={busy || !value.trim()} onClose={onClose} onSubmit={() => onSubmit(value.trim())}>
+      <label>
+        Name of the clone
+        <input value={value} onChange={(e) => setValue(e.target.value)} required />
+      </label>
+      <p className="muted">The clone is a draft with the same code, parameters and configuration, ready to edit and enqueue.</p>
+    </Dialog>
+  );
+}

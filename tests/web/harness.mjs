@@ -1,0 +1,172 @@
+/**
+ * What the web UI tests stand on: a Cairn server on free ports, the real clearml SDK
+ * in subprocesses, and Debian's Chromium driven by playwright-core with a fresh
+ * profile. Screenshots go to tests/web/.screenshots/<suite>/ (or under $WEB_SCREENSHOTS).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(HERE, '..', '..');
+const MAIN_JS = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export const ACCESS_KEY = 'CAIRNWEBTESTKEY00001';
+export const SECRET_KEY = 'cairn-web-test-secret-0123456789abcdefABCD';
+export const ADMIN_PASSWORD = 'web-test-admin-pw';
+
+/** Fails with the fix spelled out when something the tests need is not installed. */
+export function checkPrerequisites() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`web tests: ${CHROMIUM} is missing. Install Debian's Chromium: apt-get install -y chromium`);
+  }
+  if (!existsSync(MAIN_JS)) throw new Error(`web tests: the server is not built (${MAIN_JS} is missing); run npm run build`);
+  if (!existsSync(join(ROOT, 'packages', 'web', 'dist', 'index.html'))) throw new Error('web tests: the web UI is not built; run npm run build');
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+/** A `cairn server` process with its own data folder; `log()` reads what it printed. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-web-test-'));
+  const [api, web, files] = [await freePort(), await freePort(), await freePort()];
+  const logPath = join(dir, 'server.log');
+  const out = openSync(logPath, 'a');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_') && !k.startsWith('CLEARML_')));
+  const proc = spawn(process.execPath, [
+    MAIN_JS, 'server', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'),
+    '--api-port', String(api), '--web-port', String(web), '--files-port', String(files),
+    '--admin-password', ADMIN_PASSWORD,
+  ], { env: { ...env, CAIRN_ACCESS_KEY: ACCESS_KEY, CAIRN_SECRET_KEY: SECRET_KEY }, stdio: ['ignore', out, out] });
+  const server = {
+    api: `http://127.0.0.1:${api}`,
+    web: `http://127.0.0.1:${web}`,
+    files: `http://127.0.0.1:${files}`,
+    dir,
+    log: () => readFileSync(logPath, 'utf8'),
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => proc.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(`${server.api}/debug.ping`, 30_000);
+    await waitFor(`${server.web}/config.json`, 10_000);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${err.message}; server log:\n${server.log()}`);
+  }
+  return server;
+}
+
+let sdkPython;
+/** The compatibility suite's venv Python, made on first use (tests/web/sdk-python.sh). */
+function python() {
+  sdkPython ??= execFileSync('bash', [join(HERE, 'sdk-python.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return sdkPython;
+}
+
+/**
+ * Runs a Python file with the clearml SDK pointed at the server, in an isolated HOME so
+ * that no clearml.conf of the machine leaks in, from a copy outside the repository so
+ * that the SDK does not inspect this git checkout. Resolves with {code, stdout, stderr}.
+ */
+export function runSdk(server, scriptPath, { accessKey = ACCESS_KEY, secretKey = SECRET_KEY, args = [], timeoutMs = 240_000 } = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'cairn-web-sdk-'));
+  const conf = join(home, 'clearml.conf');
+  // Threads instead of the SDK's forked reporter: see tests/compat/helpers.py (SDK_CONF).
+  writeFileSync(conf, 'sdk.development.report_use_subprocess: false\n');
+  const script = join(home, basename(scriptPath));
+  copyFileSync(scriptPath, script);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLEARML_') && !k.startsWith('CAIRN_')));
+  Object.assign(env, {
+    HOME: home,
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+    CLEARML_CONFIG_FILE: conf,
+    CLEARML_API_HOST: server.api,
+    CLEARML_WEB_HOST: server.web,
+    CLEARML_FILES_HOST: server.files,
+    CLEARML_API_ACCESS_KEY: accessKey,
+    CLEARML_API_SECRET_KEY: secretKey,
+    CLEARML_CACHE_DIR: join(home, 'cache'),
+    CLEARML_SUPPRESS_UPDATE_MESSAGE: '1',
+    CLEARML_LOG_LEVEL: 'WARNING',
+    CLEARML_TASK_NO_REUSE: '1',
+  });
+  return new Promise((res) => {
+    const proc = spawn(python(), [script, ...args], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => (stdout += d));
+    proc.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => process.kill(-proc.pid, 'SIGKILL'), timeoutMs);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      // The SDK may leave a helper process behind in the group.
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(home, { recursive: true, force: true });
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Chromium headless with a fresh profile, as the issue prescribes. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'cairn-web-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 820 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A suite's own screenshot folder under .screenshots/ (or $WEB_SCREENSHOTS), emptied first. */
+export function screenshotDir(suite) {
+  const dir = join(process.env.WEB_SCREENSHOTS ? resolve(process.env.WEB_SCREENSHOTS) : join(HERE, '.screenshots'), suite);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
