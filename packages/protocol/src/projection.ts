@@ -29,11 +29,21 @@ export function project<T extends { id: string }>(doc: T, onlyFields: readonly s
   return out as Partial<T> & { id: string };
 }
 
-function compareValues(a: unknown, b: unknown): number {
+const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** Hyper-parameter values are strings on the wire; two that both read as numbers sort as numbers ("9" < "10"). */
+function asNumber(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && NUMERIC.test(v) ? Number(v) : null;
+}
+
+export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === undefined || a === null) return -1;
   if (b === undefined || b === null) return 1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  if (na !== null && nb !== null) return na - nb;
   if (Array.isArray(a) || Array.isArray(b)) return String(a).localeCompare(String(b));
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }

@@ -63,3 +63,23 @@ test('invalid regex is a RegexError; Python named groups translate', () => {
   assert.equal(compilePythonRegex('(?P<x>a)(?P=x)').test('aa'), true);
   assert.equal(compilePythonRegex('(?i)abc').test('ABC'), true);
 });
+
+test('numeric strings sort as numbers, other strings as text', () => {
+  const rows = [{ id: '1', v: '10' }, { id: '2', v: '9' }, { id: '3', v: '0.5' }, { id: '4', v: 'abc' }];
+  const sorted = runQuery(rows, compileGetAll({ order_by: ['v'] }, [])).map((r) => r.v);
+  assert.deepEqual(sorted, ['0.5', '9', '10', 'abc']);
+});
+
+test('range filters take [min, max] with open ends', () => {
+  const rows = [
+    { id: '1', last_iteration: 5, started: '2026-01-01T00:00:00Z', last_metrics: { m: { v: { value: 0.2 } } } },
+    { id: '2', last_iteration: 50, started: '2026-02-01T00:00:00Z', last_metrics: { m: { v: { value: 0.9 } } } },
+    { id: '3', last_iteration: 500 },
+  ];
+  const q = (req: Record<string, unknown>) => runQuery(rows, compileGetAll(req, [])).map((r) => r.id);
+  assert.deepEqual(q({ last_iteration: [10, null] }), ['2', '3']);
+  assert.deepEqual(q({ last_iteration: [null, 50] }), ['1', '2']);
+  assert.deepEqual(q({ started: ['2026-01-15T00:00:00Z', null] }), ['2']);
+  assert.deepEqual(q({ 'last_metrics.m.v.value': [0.5, 1] }), ['2']);
+  assert.throws(() => compileGetAll({ last_iteration: 5 }, []), /range/);
+});

@@ -1,5 +1,5 @@
 import { compileListFilter, type ListPredicate } from './list-filter.js';
-import { getPath, orderComparator } from './projection.js';
+import { compareValues, getPath, orderComparator } from './projection.js';
 import { compilePythonRegex } from './regex.js';
 
 /**
@@ -67,6 +67,22 @@ function fieldPatternPredicate(spec: unknown, mode: 'any' | 'all'): ((doc: objec
   return mode === 'any' ? (doc) => fields.some((f) => test(doc, f)) : (doc) => fields.every((f) => test(doc, f));
 }
 
+/** Fields whose filter is a `[min, max]` range (either end `null` for open), as ClearML takes them. */
+const RANGE_FIELDS = new Set(['last_iteration', 'created', 'started', 'completed', 'last_update', 'status_changed', 'active_duration', 'last_change']);
+const isRangeKey = (key: string) => RANGE_FIELDS.has(key) || key.startsWith('last_metrics.');
+
+function rangePredicate(key: string, value: unknown): (doc: object) => boolean {
+  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => v !== null && typeof v !== 'number' && typeof v !== 'string')) {
+    throw new QueryError(`field ${key} takes a range [min, max] (either may be null)`);
+  }
+  const [lo, hi] = value as (number | string | null)[];
+  return (doc) => {
+    const got = getPath(doc, key);
+    if (got === undefined || got === null) return false;
+    return (lo === null || compareValues(got, lo) >= 0) && (hi === null || compareValues(got, hi) <= 0);
+  };
+}
+
 /**
  * @param listFields request keys that use the list-filter language on the field of the same name
  */
@@ -107,7 +123,9 @@ export function compileGetAll(req: GetAllRequest, listFields: readonly string[])
   }
   for (const [key, value] of Object.entries(req)) {
     if (CONTROL_KEYS.has(key) || listFields.includes(key) || value === undefined) continue;
-    if (key.includes('.')) {
+    if (isRangeKey(key)) {
+      preds.push(rangePredicate(key, value));
+    } else if (key.includes('.')) {
       // Dotted keys (`runtime.x`, `metadata.k.value`, `hyperparams.S.n.value`) match exactly, or any of a list.
       const wanted = asList(value);
       preds.push((doc) => {

@@ -1,14 +1,30 @@
 import type { DocumentStore, Narrowing } from '../store.js';
 import type { Db } from './database.js';
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /**
  * A table of JSON documents keyed by id, with an optional indexed `project` column
  * used to narrow `get_all` queries before the query language filters in memory.
+ *
+ * Scans (`find` without ids) are served from a parsed copy of the whole table, so a
+ * listing of 10,000 tasks does not re-parse 10,000 JSON documents per request. The
+ * copy follows this connection's own writes and is dropped whenever SQLite's
+ * `data_version` says another connection (another process on the same file) wrote.
+ * Its documents are frozen: callers of `find` must not change what they get.
  */
 export class SqliteDocumentTable<T extends { id: string; project?: string }> implements DocumentStore<T> {
   private readonly stmts;
+  private scanCache: Map<string, T> | null = null;
+  private scanCacheVersion = -1;
 
-  constructor(private readonly db: Db, private readonly table: string, private readonly hasProject: boolean) {
+  constructor(private readonly db: Db, table: string, private readonly hasProject: boolean) {
     const cols = hasProject ? 'id, project, doc' : 'id, doc';
     const vals = hasProject ? '@id, @project, @doc' : '@id, @doc';
     const set = hasProject ? 'project = @project, doc = @doc' : 'doc = @doc';
@@ -19,7 +35,29 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
       update: db.prepare(`UPDATE ${table} SET ${set} WHERE id = @id`),
       delete: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
       count: db.prepare(`SELECT count(*) FROM ${table}`).pluck(),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
+  }
+
+  private cached(): Map<string, T> {
+    const version = this.stmts.dataVersion.get() as number;
+    if (!this.scanCache || version !== this.scanCacheVersion) {
+      const cache = new Map<string, T>();
+      for (const text of this.stmts.all.all() as string[]) {
+        const doc = deepFreeze(JSON.parse(text) as T);
+        cache.set(doc.id, doc);
+      }
+      this.scanCache = cache;
+      this.scanCacheVersion = version;
+    }
+    return this.scanCache;
+  }
+
+  /** Keeps the scan copy in step with a write made through this connection. */
+  protected remember(id: string, text: string | null): void {
+    if (!this.scanCache) return;
+    if (text === null) this.scanCache.delete(id);
+    else this.scanCache.set(id, deepFreeze(JSON.parse(text) as T));
   }
 
   private row(doc: T) {
@@ -27,7 +65,9 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
   }
 
   async insert(doc: T): Promise<void> {
-    this.stmts.insert.run(this.row(doc));
+    const row = this.row(doc);
+    this.stmts.insert.run(row);
+    this.remember(doc.id, row.doc);
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -46,26 +86,33 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
 
   async find(narrow: Narrowing = {}): Promise<T[]> {
     if (narrow.ids) return this.getMany(narrow.ids);
+    const all = [...this.cached().values()];
     if (narrow.projects && this.hasProject) {
-      const list = [...new Set(narrow.projects)];
-      const sql = `SELECT doc FROM ${this.table} WHERE project IN (${list.map(() => '?').join(',')})`;
-      return (this.db.prepare(sql).pluck().all(...list) as string[]).map((t) => JSON.parse(t) as T);
+      const wanted = new Set(narrow.projects);
+      return all.filter((d) => d.project !== undefined && wanted.has(d.project));
     }
-    return (this.stmts.all.all() as string[]).map((t) => JSON.parse(t) as T);
+    return all;
   }
 
   async update(id: string, mutate: (doc: T) => T): Promise<T | undefined> {
-    return this.db.transaction(() => {
+    let written: string | null = null;
+    const next = this.db.transaction(() => {
       const text = this.stmts.get.get(id) as string | undefined;
       if (text === undefined) return undefined;
-      const next = mutate(JSON.parse(text) as T);
-      this.stmts.update.run(this.row(next));
-      return next;
+      const doc = mutate(JSON.parse(text) as T);
+      const row = this.row(doc);
+      this.stmts.update.run(row);
+      written = row.doc;
+      return doc;
     }).immediate();
+    if (written !== null) this.remember(id, written);
+    return next;
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.stmts.delete.run(id).changes > 0;
+    const deleted = this.stmts.delete.run(id).changes > 0;
+    if (deleted) this.remember(id, null);
+    return deleted;
   }
 
   async count(): Promise<number> {

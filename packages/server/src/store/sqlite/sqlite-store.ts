@@ -53,7 +53,9 @@ class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
   }
 
   override async insert(doc: User): Promise<void> {
-    this.udb.prepare('INSERT INTO users (id, name, doc) VALUES (?, ?, ?)').run(doc.id, doc.name, JSON.stringify(doc));
+    const text = JSON.stringify(doc);
+    this.udb.prepare('INSERT INTO users (id, name, doc) VALUES (?, ?, ?)').run(doc.id, doc.name, text);
+    this.remember(doc.id, text);
   }
 
   async findByName(name: string): Promise<User | undefined> {
