@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ComponentType } from 'react';
+import type { ComponentType } from 'react';
 import { ArtifactsTab } from './tabs/ArtifactsTab';
 import { ConfigurationTab } from './tabs/ConfigurationTab';
 import { ConsoleTab } from './tabs/ConsoleTab';
@@ -6,6 +6,8 @@ import { DebugSamplesTab } from './tabs/DebugSamplesTab';
 import { ExecutionTab } from './tabs/ExecutionTab';
 import { InfoTab } from './tabs/InfoTab';
 import { ModelsTab } from './tabs/ModelsTab';
+import { PlotsTab } from './tabs/PlotsTab';
+import { ScalarsTab } from './tabs/ScalarsTab';
 import type { TaskDetail } from './types';
 
 export interface TabProps {
@@ -16,10 +18,9 @@ export interface TabProps {
   onChanged: () => void;
 }
 
-// The chart tabs bring their chart libraries along, so they load on first use.
-const ScalarsTab = lazy(() => import('./tabs/ScalarsTab').then((m) => ({ default: m.ScalarsTab })));
-const PlotsTab = lazy(() => import('./tabs/PlotsTab').then((m) => ({ default: m.PlotsTab })));
-
+// The tabs are in the page's own chunk, uPlot included: a lazy tab would hold its first
+// draw back by React's Suspense reveal throttle (300 ms). Plotly, far larger, loads on
+// first use (plots/PlotlyFigure.tsx).
 export const TABS: readonly { key: string; label: string; Tab: ComponentType<TabProps> }[] = [
   { key: 'execution', label: 'Execution', Tab: ExecutionTab },
   { key: 'configuration', label: 'Configuration', Tab: ConfigurationTab },
@@ -49,9 +50,7 @@ export function TabPanel({ current, ...props }: TabProps & { current: string }) 
   const { Tab } = TABS.find((t) => t.key === current) ?? TABS[0];
   return (
     <div className="exp-tabpanel" role="tabpanel" id="exp-tabpanel" aria-labelledby={`tab-${current}`}>
-      <Suspense fallback={<p className="muted">Loading…</p>}>
-        <Tab {...props} />
-      </Suspense>
+      <Tab {...props} />
     </div>
   );
 }

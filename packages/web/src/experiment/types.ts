@@ -52,7 +52,7 @@ export interface TaskDetail extends Task {
     diff?: string;
     requirements?: { pip?: string; conda?: string; [k: string]: string | undefined };
   };
-  execution?: { artifacts?: Artifact[]; queue?: string; docker_cmd?: string };
+  execution?: { artifacts?: Artifact[]; queue?: string };
   output?: { destination?: string };
   models?: { input: ModelRef[]; output: ModelRef[] };
   hyperparams?: Record<string, Record<string, ParamItem>>;

@@ -3,7 +3,7 @@ import { call } from '../api/client';
 import { isLive, type TaskDetail } from './types';
 
 /** How often a running or queued experiment is asked whether it changed. */
-export const LIVE_POLL_MS = 2500;
+const LIVE_POLL_MS = 2500;
 
 export interface Experiment {
   task: TaskDetail | undefined;

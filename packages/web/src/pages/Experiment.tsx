@@ -35,7 +35,7 @@ export default function Experiment({ params }: PageProps) {
       <div className="crumbs">
         <Link to="/projects">Projects</Link>
         <span aria-hidden>/</span>
-        {projectId ? <Link to={`/experiments?project=${projectId}`}>{project.data ?? '…'}</Link> : <Link to="/experiments">All experiments</Link>}
+        {projectId ? <Link to={`/experiments?project=${projectId}`}>{project.data ?? (project.error ? 'Its project' : '…')}</Link> : <Link to="/experiments">All experiments</Link>}
         <span aria-hidden>/</span>
       </div>
       <ExperimentHeader task={task} onChanged={reload} />

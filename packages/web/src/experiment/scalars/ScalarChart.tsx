@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { formatNumber } from '../../ui/format';
 import { alignedData, lineIndex, LINES_PER_VARIANT, MAX, MIN, RAW, SMOOTH, toServerRange, type DisplayOptions } from './chart-data';
 import { colorOf, withAlpha } from './colors';
-import { fetchChart, type Bucketed, type ServerRange } from './series';
+import { fetchChart, type Bucketed, type ServerRange, type XAxis } from './series';
 import { formatX, xAxisLabel } from './x-format';
 
 const HEIGHT = 240;
@@ -20,7 +20,6 @@ export interface ChartProps extends Omit<DisplayOptions, 'log'> {
   log: boolean;
   /** moves when the experiment reported something new */
   version: number;
-  modelEvents?: boolean;
 }
 
 function makeOptions(p: ChartProps, width: number, hidden: ReadonlySet<string>, hooks: {
@@ -84,7 +83,8 @@ export function ScalarChart(p: ChartProps) {
   const [width, setWidth] = useState(0);
   /** zoomed range in chart units */
   const [zoom, setZoom] = useState<ServerRange | null>(null);
-  const [series, setSeries] = useState<Bucketed[] | null>(null);
+  /** the last answer, with the axis it was asked for */
+  const [fetched, setFetched] = useState<{ axis: XAxis; series: Bucketed[] } | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState<number | null>(null);
@@ -114,8 +114,8 @@ export function ScalarChart(p: ChartProps) {
       const pad = (zoom.max - zoom.min) * MARGIN;
       range = toServerRange({ min: zoom.min - pad, max: zoom.max + pad }, p.axis, p.t0);
     }
-    fetchChart(p.task, p.metric, p.variants, p.axis, buckets, range, p.modelEvents).then(
-      (s) => live && (setSeries(s), setError(null)),
+    fetchChart(p.task, p.metric, p.variants, p.axis, buckets, range).then(
+      (series) => live && (setFetched({ axis: p.axis, series }), setError(null)),
       (err: Error) => live && setError(err),
     );
     return () => {
@@ -151,6 +151,8 @@ export function ScalarChart(p: ChartProps) {
     plot.current?.setSize({ width, height: HEIGHT });
   }, [width]);
 
+  // Points fetched for another x axis would land in the wrong units: they wait for their successor.
+  const series = fetched && fetched.axis === p.axis ? fetched.series : null;
   useEffect(() => {
     const u = plot.current;
     if (!u || !series) return;

@@ -32,13 +32,12 @@ export interface ServerRange {
  * The variants of one metric, each cut into about `buckets` buckets (one per pixel of
  * the chart) over `range`, or over the whole series without one.
  */
-export async function fetchChart(task: string, metric: string, variants: readonly string[], axis: XAxis, buckets: number, range?: ServerRange, modelEvents = false): Promise<Bucketed[]> {
+export async function fetchChart(task: string, metric: string, variants: readonly string[], axis: XAxis, buckets: number, range?: ServerRange): Promise<Bucketed[]> {
   const { series } = await call<{ series: WireSeries[] }>('events.get_multi_scalar_series', {
     series: variants.map((variant) => ({ task, metric, variant })),
     x_axis: axis === 'iter' ? 'iter' : 'timestamp',
     buckets,
     ...(range ? { x_min: range.min, x_max: range.max } : {}),
-    ...(modelEvents ? { model_events: true } : {}),
   });
   return series.map((s) => ({ variant: s.variant, x: s.x, last: s.last, min: s.min, max: s.max, total: s.total_points }));
 }
