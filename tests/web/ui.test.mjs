@@ -261,6 +261,16 @@ test('bulk actions: tag and archive the selected experiments', async () => {
   await page.getByText('No experiments here yet.').waitFor();
   await page.getByLabel('Show archived').uncheck();
   await waitForNames(['resnet lr 0.01', 'resnet baseline']);
+
+  await page.getByLabel('Select resnet lr 0.01').check();
+  await page.getByLabel('Select resnet baseline').check();
+  await page.getByRole('link', { name: 'Compare' }).click();
+  await page.waitForURL(/\/compare\?ids=[0-9a-f]{32},[0-9a-f]{32}$/);
+  await page.getByRole('main').getByText('resnet lr 0.01').first().waitFor();
+  await page.getByRole('main').getByText('resnet baseline').first().waitFor();
+  await shot('bulk-compare');
+  await page.goBack();
+  await waitForNames(['resnet lr 0.01', 'resnet baseline']);
 });
 
 test('credentials made in Settings work from the SDK with the lines shown, and stop working once revoked', async () => {

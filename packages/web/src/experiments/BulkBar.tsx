@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { call } from '../api/client';
+import { Link } from '../app/router';
 import type { Queue, Task } from '../api/types';
 import { Dialog } from '../ui/Dialog';
 import { notify } from '../ui/notify';
@@ -44,6 +45,9 @@ export function BulkBar({ selected, rows, archived, onDone, onClear }: {
         ? <button type="button" disabled={busy} onClick={() => run('restore', 'Restored', () => manyCall('tasks.unarchive_many', selected))}>Restore</button>
         : <button type="button" disabled={busy} onClick={() => run('archive', 'Archived', () => manyCall('tasks.archive_many', selected))}>Archive</button>}
       <button type="button" disabled={busy} onClick={() => setPending('tag')}>Add tag…</button>
+      {n >= 2 && n <= 20
+        ? <Link to={`/compare?ids=${selected.join(',')}`} className="button">Compare</Link>
+        : <button type="button" disabled title="Select 2 to 20 experiments to compare">Compare</button>}
       <button type="button" className="danger" disabled={busy} onClick={() => setPending('delete')}>Delete…</button>
       <button type="button" className="link-button" onClick={onClear}>Clear selection</button>
 
