@@ -215,6 +215,69 @@ test('a reload shows the same view: columns, sort and filters live in the addres
   await waitForNames(['resnet lr 0.01', 'resnet baseline', 'diverged run']);
 });
 
+test('iterations, a metric, the run time and the start filter by a range, which a reload keeps', async () => {
+  const chips = () => page.locator('.filter-summary .chip').allInnerTexts();
+  const noMatch = page.getByText('No experiment matches the search and filters.');
+
+  await page.getByRole('button', { name: 'Filter Iterations' }).click();
+  const iterations = page.getByRole('group', { name: 'Iterations filter' });
+  await iterations.getByLabel('Min').fill('two');
+  await iterations.getByRole('button', { name: 'Apply' }).click();
+  assert.equal(await iterations.getByRole('alert').innerText(), 'Min is not a number.');
+  await iterations.getByLabel('Min').fill('2');
+  await iterations.getByRole('button', { name: 'Apply' }).click();
+  await waitForNames(['resnet lr 0.01', 'resnet baseline']);
+  await eventually(chips, ['Iterations: ≥ 2']);
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: 'Filter accuracy › val' }).click();
+  const accuracy = page.getByRole('group', { name: 'accuracy › val filter' });
+  await accuracy.getByLabel('Min').fill('0.5');
+  await accuracy.getByLabel('Max').fill('0.85');
+  await accuracy.getByLabel('Max').press('Enter');
+  await waitForNames(['resnet baseline']);
+  await eventually(chips, ['Iterations: ≥ 2', 'accuracy › val: 0.5 – 0.85']);
+  await shot('range-filter-menu');
+  await page.keyboard.press('Escape');
+
+  // Every run took seconds: none lasted an hour, and none started before 2000.
+  await page.getByRole('button', { name: 'Filter Duration' }).click();
+  const duration = page.getByRole('group', { name: 'Duration filter' });
+  await duration.getByLabel('Min').fill('1h');
+  await duration.getByRole('button', { name: 'Apply' }).click();
+  await noMatch.waitFor();
+  await eventually(chips, ['Iterations: ≥ 2', 'accuracy › val: 0.5 – 0.85', 'Duration: ≥ 1h']);
+  await duration.getByRole('button', { name: 'Clear filter' }).click();
+  await waitForNames(['resnet baseline']);
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: 'Filter Started' }).click();
+  const started = page.getByRole('group', { name: 'Started filter' });
+  await started.getByLabel('To').fill('2000-01-01T00:00');
+  await started.getByRole('button', { name: 'Apply' }).click();
+  await noMatch.waitFor();
+  assert.match((await chips())[2], /^Started: ≤ .*2000/);
+  await shot('date-range-filter');
+  await started.getByRole('button', { name: 'Clear filter' }).click();
+  await waitForNames(['resnet baseline']);
+  await page.keyboard.press('Escape');
+
+  const view = page.url();
+  await page.reload();
+  await waitForNames(['resnet baseline']);
+  assert.equal(page.url(), view);
+  await eventually(chips, ['Iterations: ≥ 2', 'accuracy › val: 0.5 – 0.85']);
+  await page.getByRole('button', { name: 'Filter accuracy › val' }).click();
+  assert.equal(await accuracy.getByLabel('Min').inputValue(), '0.5');
+  assert.equal(await accuracy.getByLabel('Max').inputValue(), '0.85');
+  await page.keyboard.press('Escape');
+  await shot('range-filters-after-reload');
+
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await waitForNames(['resnet lr 0.01', 'resnet baseline', 'diverged run']);
+  assert.equal(await page.locator('.filter-summary').count(), 0);
+});
+
 test('bulk enqueue says which experiment the server refused and why; abort stops a queued one', async () => {
   await page.getByLabel('Select diverged run').check();
   await page.getByLabel('Select resnet baseline').check();

@@ -5,11 +5,15 @@ import { formatDate, formatDuration, formatNumber } from '../ui/format';
 import { StatusBadge } from '../ui/StatusBadge';
 import { metricKey, paramKey, parseAdded } from './column-keys';
 import { md5Hex } from './md5';
+import type { RangeUnit } from './range-filter';
 
-/** How a column's filter finds its choices and names its request field. */
-export type FilterSource =
+/** Where a checklist filter finds the values it offers. */
+export type ListSource =
   | { kind: 'status' | 'type' | 'user' | 'tags' }
   | { kind: 'param'; section: string; name: string };
+
+/** A column's filter: a checklist of values, or a min / max range for ordered values. */
+export type FilterSource = ListSource | { kind: 'range'; unit: RangeUnit };
 
 export interface Column {
   key: string;
@@ -22,7 +26,7 @@ export interface Column {
   /** the task fields the column reads (`only_fields`) */
   fields: string[];
   filter?: FilterSource;
-  /** the request field its filter values go to */
+  /** the request field its filter values (or `[min, max]`) go to */
   filterField?: string;
   added?: boolean;
   numeric?: boolean;
@@ -50,14 +54,26 @@ export const BASE_COLUMNS: readonly Column[] = [
     key: 'tags', label: 'Tags', title: 'Tags', width: 150, orderBy: 'tags', fields: ['tags'], filter: { kind: 'tags' }, filterField: 'tags',
     render: (t) => <span className="tags">{(t.tags ?? []).map((g) => <span key={g} className="tag">{g}</span>)}</span>,
   },
-  { key: 'started', label: 'Started', title: 'Started', width: 130, orderBy: 'started', fields: ['started'], render: (t) => <span title={t.started}>{formatDate(t.started)}</span> },
   {
-    key: 'duration', label: 'Duration', title: 'Run time', width: 90, orderBy: 'active_duration', numeric: true,
+    key: 'started', label: 'Started', title: 'Started', width: 130, orderBy: 'started', fields: ['started'],
+    filter: { kind: 'range', unit: 'date' }, filterField: 'started', render: (t) => <span title={t.started}>{formatDate(t.started)}</span>,
+  },
+  {
+    // The server filters on the run time it recorded, which a task gets when it stops running.
+    key: 'duration', label: 'Duration', title: 'Run time', width: 100, orderBy: 'active_duration', numeric: true,
+    filter: { kind: 'range', unit: 'duration' }, filterField: 'active_duration',
     fields: ['active_duration', 'started', 'completed', 'last_update'], render: (t) => formatDuration(duration(t)),
   },
-  { key: 'iteration', label: 'Iterations', title: 'Last iteration', width: 90, orderBy: 'last_iteration', numeric: true, fields: ['last_iteration'], render: (t) => t.last_iteration ?? '' },
+  {
+    key: 'iteration', label: 'Iterations', title: 'Last iteration', width: 110, orderBy: 'last_iteration', numeric: true, fields: ['last_iteration'],
+    filter: { kind: 'range', unit: 'number' }, filterField: 'last_iteration', render: (t) => t.last_iteration ?? '',
+  },
 ];
 
+/**
+ * A hyperparameter filters by its values even when they are all numbers: the server's
+ * range filters cover dates, iterations, run time and metrics, not hyperparameters.
+ */
 function paramColumn(key: string, section: string, name: string): Column {
   const field = `hyperparams.${section}.${name}.value`;
   return {
@@ -72,7 +88,7 @@ function metricColumn(key: string, metric: string, variant: string): Column {
   const field = `last_metrics.${mh}.${vh}.value`;
   return {
     key, label: `${metric} › ${variant}`, title: `Last value of ${metric} / ${variant}`, width: 150, numeric: true, added: true,
-    orderBy: field, fields: [field],
+    orderBy: field, fields: [field], filter: { kind: 'range', unit: 'number' }, filterField: field,
     render: (t) => formatNumber(t.last_metrics?.[mh]?.[vh]?.value),
   };
 }

@@ -1,7 +1,7 @@
 import { call } from '../api/client';
 import { TASK_STATUSES, type User } from '../api/types';
 import { STATUS_LABEL } from '../ui/StatusBadge';
-import type { FilterSource } from './columns';
+import type { ListSource } from './columns';
 
 export interface Option {
   value: string;
@@ -11,7 +11,7 @@ export interface Option {
 const plain = (values: string[]): Option[] => values.map((v) => ({ value: v, label: v }));
 
 /** The values a column can be filtered to, as the server knows them for the project. */
-export async function filterOptions(source: FilterSource, project: string): Promise<Option[]> {
+export async function filterOptions(source: ListSource, project: string): Promise<Option[]> {
   const projects = project ? [project] : undefined;
   switch (source.kind) {
     case 'status':

@@ -1,4 +1,5 @@
 import type { Column } from './columns';
+import { rangeRequest } from './range-filter';
 import type { TableState } from './url-state';
 
 /** The `tasks.get_all_ex` request for a view of the table, without its page. */
@@ -13,7 +14,13 @@ export function taskQuery(state: TableState, columns: readonly Column[]): Record
   if (state.q.trim()) body.search_text = state.q.trim();
   for (const c of columns) {
     const values = state.filters[c.key];
-    if (c.filterField && values?.length) body[c.filterField] = values;
+    if (!c.filter || !c.filterField || !values?.length) continue;
+    if (c.filter.kind === 'range') {
+      const range = rangeRequest(c.filter.unit, values);
+      if (range) body[c.filterField] = range;
+    } else {
+      body[c.filterField] = values;
+    }
   }
   return body;
 }

@@ -7,7 +7,8 @@ import { decItem, encItem, parseAdded } from './column-keys';
  *   q        free-text search
  *   sort     a column id, `-` first for descending
  *   cols     added columns, comma-separated column ids
- *   f.<col>  the values a column is filtered to, comma-separated
+ *   f.<col>  the values a column is filtered to, comma-separated; for a range column
+ *            `min,max`, either left empty for an open end
  *   archived `1` to show the archive instead of the active experiments
  */
 export interface TableState {
@@ -28,7 +29,8 @@ export function parseState(search: URLSearchParams): TableState {
   const rawSort = search.get('sort') ?? '';
   const filters: Record<string, string[]> = {};
   for (const [k, v] of search) {
-    if (k.startsWith('f.') && v) filters[k.slice(2)] = list(v).map(decItem);
+    // Empty items stay: they are the open ends of ranges.
+    if (k.startsWith('f.') && v) filters[k.slice(2)] = v.split(',').map(decItem);
   }
   return {
     project: search.get('project') ?? '',

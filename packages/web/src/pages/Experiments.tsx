@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { call } from '../api/client';
-import type { Project, TaskStatus, User } from '../api/types';
+import type { Project, User } from '../api/types';
 import { Link, navigate, useSearch } from '../app/router';
 import { BulkBar } from '../experiments/BulkBar';
 import { ColumnPicker } from '../experiments/ColumnPicker';
 import { tableColumns, type RenderContext } from '../experiments/columns';
 import { ExperimentsTable } from '../experiments/ExperimentsTable';
+import { filterChipText } from '../experiments/filter-summary';
 import { taskQuery } from '../experiments/request';
 import { DEFAULT_SORT, parseState, stateToSearch, type TableState } from '../experiments/url-state';
 import { useTaskPages } from '../experiments/useTaskPages';
-import { STATUS_LABEL } from '../ui/StatusBadge';
 import { useLoad } from '../ui/useLoad';
 
 const SEARCH_DELAY_MS = 300;
@@ -61,7 +61,6 @@ export default function Experiments() {
   }, [users.data]);
 
   const activeFilters = Object.entries(state.filters).filter(([, v]) => v.length > 0);
-  const valueLabel = (key: string, v: string) => (key === 'user' ? ctx.userName(v) : key === 'status' ? STATUS_LABEL[v as TaskStatus] ?? v : v);
   const title = state.project ? project.data?.name ?? '' : 'All experiments';
   const count = `${pages.rows.length}${pages.complete ? '' : '+'} experiment${pages.rows.length === 1 && pages.complete ? '' : 's'}`;
 
@@ -82,7 +81,7 @@ export default function Experiments() {
         {activeFilters.length > 0 && (
           <div className="filter-summary">
             {activeFilters.map(([key, values]) => (
-              <span key={key} className="chip">{columns.find((c) => c.key === key)?.label ?? key}: {values.map((v) => valueLabel(key, v)).join(', ')}</span>
+              <span key={key} className="chip">{filterChipText(columns.find((c) => c.key === key), key, values, ctx.userName)}</span>
             ))}
             <button type="button" className="link-button" onClick={() => update({ filters: {} })}>Clear filters</button>
           </div>
