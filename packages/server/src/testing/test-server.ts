@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,10 @@ export interface TestServer {
   token: string;
   /** Calls an endpoint with the test token; returns the HTTP status and the parsed envelope. */
   call(endpoint: string, body?: unknown, init?: { token?: string | null; contentType?: string; method?: string }): Promise<{ status: number; meta: Record<string, unknown>; data: Record<string, unknown> }>;
+  /** Calls an endpoint that must answer 200 and returns its `data`. */
+  ok(endpoint: string, body?: Record<string, unknown>): Promise<Record<string, any>>;
+  /** Calls an endpoint that must fail with HTTP 400 and this subcode. */
+  fails(endpoint: string, body: Record<string, unknown>, subcode: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,15 @@ export async function startTestServer(extraArgs: string[] = []): Promise<TestSer
     files: server.listening.files,
     token,
     call,
+    async ok(endpoint, body = {}) {
+      const r = await call(endpoint, body);
+      assert.equal(r.status, 200, `${endpoint}: ${String(r.meta.result_msg)}`);
+      return r.data;
+    },
+    async fails(endpoint, body, subcode) {
+      const r = await call(endpoint, body);
+      assert.deepEqual([r.status, r.meta.result_subcode], [400, subcode], String(r.meta.result_msg));
+    },
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });

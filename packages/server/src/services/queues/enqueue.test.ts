@@ -10,16 +10,9 @@ before(async () => {
 });
 after(async () => s.close());
 
-async function ok(endpoint: string, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const r = await s.call(endpoint, body);
-  assert.equal(r.status, 200, `${endpoint}: ${String(r.meta.result_msg)}`);
-  return r.data;
-}
+const ok: TestServer['ok'] = (endpoint, body) => s.ok(endpoint, body);
 
-async function fails(endpoint: string, body: Record<string, unknown>, subcode: number): Promise<void> {
-  const r = await s.call(endpoint, body);
-  assert.deepEqual([r.status, r.meta.result_subcode], [400, subcode], String(r.meta.result_msg));
-}
+const fails: TestServer['fails'] = (endpoint, body, subcode) => s.fails(endpoint, body, subcode);
 
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;

@@ -10,11 +10,7 @@ before(async () => {
 });
 after(async () => s.close());
 
-async function ok(endpoint: string, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const r = await s.call(endpoint, body);
-  assert.equal(r.status, 200, `${endpoint}: ${String(r.meta.result_msg)}`);
-  return r.data;
-}
+const ok: TestServer['ok'] = (endpoint, body) => s.ok(endpoint, body);
 
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
