@@ -1,38 +1,10 @@
 import type { Task } from '../api/types';
+import type { Artifact, ConfigurationItem, ModelItem, ParamsItem } from '@cairn/protocol';
+
+/** The item shapes are the wire contract's own (packages/protocol). */
+export type { Artifact, ConfigurationItem, ModelItem as ModelRef, ParamsItem as ParamItem };
 
 /** The whole task document as `tasks.get_by_id` answers it: what the experiment page reads. */
-export interface ParamItem {
-  section: string;
-  name: string;
-  value: string;
-  type?: string;
-  description?: string;
-}
-
-export interface ConfigurationItem {
-  name: string;
-  value: string;
-  type?: string;
-  description?: string;
-}
-
-export interface Artifact {
-  key: string;
-  type: string;
-  mode: 'input' | 'output';
-  uri?: string;
-  content_size?: number;
-  hash?: string;
-  /** seconds since the epoch */
-  timestamp?: number;
-  type_data?: { preview?: string; content_type?: string };
-}
-
-export interface ModelRef {
-  name: string;
-  model: string;
-}
-
 export interface TaskDetail extends Task {
   comment?: string;
   parent?: string;
@@ -54,8 +26,8 @@ export interface TaskDetail extends Task {
   };
   execution?: { artifacts?: Artifact[]; queue?: string };
   output?: { destination?: string };
-  models?: { input: ModelRef[]; output: ModelRef[] };
-  hyperparams?: Record<string, Record<string, ParamItem>>;
+  models?: { input: ModelItem[]; output: ModelItem[] };
+  hyperparams?: Record<string, Record<string, ParamsItem>>;
   configuration?: Record<string, ConfigurationItem>;
   runtime?: Record<string, unknown>;
   container?: { image?: string; arguments?: string; setup_shell_script?: string };
