@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { call } from '../api/client';
-import type { Queue } from '../api/types';
 import { navigate } from '../app/router';
 import { Dialog } from '../ui/Dialog';
+import { EnqueueDialog } from '../ui/EnqueueDialog';
 import { notify, notifyError } from '../ui/notify';
-import { useLoad } from '../ui/useLoad';
 import type { TaskDetail } from './types';
 
 type Pending = 'enqueue' | 'reset' | 'clone' | 'delete' | null;
@@ -75,7 +74,7 @@ export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: (
       {task.status !== 'in_progress' && <button type="button" className="danger" disabled={busy} onClick={() => setPending('delete')}>Delete…</button>}
 
       {pending === 'enqueue' && (
-        <EnqueueDialog busy={busy} onClose={() => setPending(null)}
+        <EnqueueDialog count={1} busy={busy} onClose={() => setPending(null)}
           onSubmit={(queue) => run('enqueue the experiment', () => call('tasks.enqueue', { task: task.id, queue }), 'Enqueued')} />
       )}
       {pending === 'reset' && (
@@ -91,26 +90,6 @@ export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: (
         </Dialog>
       )}
     </div>
-  );
-}
-
-function EnqueueDialog({ busy, onClose, onSubmit }: { busy: boolean; onClose: () => void; onSubmit: (queue: string) => void }) {
-  const queues = useLoad(() => call<{ queues: Queue[] }>('queues.get_all', { only_fields: ['id', 'name'], order_by: ['name'] }), []);
-  const [queue, setQueue] = useState('');
-  const list = queues.data?.queues ?? [];
-  const chosen = queue || list[0]?.id || '';
-  return (
-    <Dialog title="Enqueue experiment" submitLabel="Enqueue" busy={busy || !chosen} onClose={onClose} onSubmit={() => onSubmit(chosen)}>
-      <label>
-        Queue
-        <select value={chosen} onChange={(e) => setQueue(e.target.value)}>
-          {list.map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
-        </select>
-      </label>
-      {queues.error && <p className="form-error">Could not load the queues: {queues.error.message}</p>}
-      {queues.data && list.length === 0 && <p className="form-error">There are no queues yet; an agent creates its queue when it starts.</p>}
-      <p className="muted">The experiment waits in this queue until an agent runs it.</p>
-    </Dialog>
   );
 }
 

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { call } from '../api/client';
 import { Link } from '../app/router';
-import type { Queue, Task } from '../api/types';
+import type { Task } from '../api/types';
 import { Dialog } from '../ui/Dialog';
+import { EnqueueDialog } from '../ui/EnqueueDialog';
 import { notify } from '../ui/notify';
-import { useLoad } from '../ui/useLoad';
 import { describe, eachTask, manyCall, type BulkResult } from './bulk';
 
 type Pending = 'enqueue' | 'abort' | 'delete' | 'tag' | null;
@@ -75,25 +75,6 @@ export function BulkBar({ selected, rows, archived, onDone, onClear }: {
           }))} />
       )}
     </div>
-  );
-}
-
-function EnqueueDialog({ count, busy, onClose, onSubmit }: { count: number; busy: boolean; onClose: () => void; onSubmit: (queue: string) => void }) {
-  const queues = useLoad(() => call<{ queues: Queue[] }>('queues.get_all', { only_fields: ['id', 'name'], order_by: ['name'] }), []);
-  const [queue, setQueue] = useState('');
-  const list = queues.data?.queues ?? [];
-  const chosen = queue || list[0]?.id || '';
-  return (
-    <Dialog title="Enqueue experiments" submitLabel="Enqueue" busy={busy || !chosen} onClose={onClose} onSubmit={() => onSubmit(chosen)}>
-      <label>
-        Queue
-        <select value={chosen} onChange={(e) => setQueue(e.target.value)}>
-          {list.map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
-        </select>
-      </label>
-      {queues.error && <p className="form-error">Could not load the queues: {queues.error.message}</p>}
-      <p className="muted">{count} experiment{count === 1 ? '' : 's'} will wait in this queue for an agent.</p>
-    </Dialog>
   );
 }
 
