@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { RegexError, type Identity, type Model, type Project, type Task } from '@cairn/protocol';
+import { RegexError, type Model, type Project, type Task } from '@cairn/protocol';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { ServerConfig } from '../../config.js';
-import { ApiError } from '../../http/api-error.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
+import { callEndpoint, rejectsWith, TEST_IDENTITY } from '../../testing/registry-harness.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { registerModels } from './index.js';
 
-const who: Identity = { user: 'u0000000000000000000000000000001', user_name: 'tester', company: 'c1', company_name: 'Co', role: 'admin' };
+const who = TEST_IDENTITY;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 let store: Store;
 let registry: EndpointRegistry;
 
-async function call(name: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const def = registry.get(name);
-  assert.ok(def, `endpoint ${name} is registered`);
-  return def.handler(body, { identity: who, worker: '', headers: {}, rawBody: Buffer.alloc(0), query: {} });
-}
+const call = (name: string, body: Record<string, unknown> = {}) => callEndpoint(registry, name, body);
 
-async function rejectsWith(p: Promise<unknown>, code: number, subcode: number): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof ApiError, `expected an ApiError, got ${String(e)}`);
-    assert.deepEqual([e.error.code, e.error.subcode], [code, subcode], e.message);
-    return true;
-  });
-}
 
 async function create(body: Record<string, unknown>): Promise<string> {
   const res = await call('models.create', { uri: 'file:///tmp/w.bin', ...body });

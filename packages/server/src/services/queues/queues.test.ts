@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import type { Identity, Queue, Task } from '@cairn/protocol';
+import type { Queue, Task } from '@cairn/protocol';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { ServerConfig } from '../../config.js';
-import { ApiError } from '../../http/api-error.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
+import { callEndpoint, rejectsWith, TEST_IDENTITY } from '../../testing/registry-harness.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { registerQueues } from './index.js';
@@ -12,25 +12,14 @@ import {
   addTaskToQueue, ensureDefaultQueue, popTask, removeTaskFromQueues, resolveQueueId,
 } from './queue-ops.js';
 
-const who: Identity = { user: 'u0000000000000000000000000000001', user_name: 'tester', company: 'c1', company_name: 'Co', role: 'admin' };
+const who = TEST_IDENTITY;
 const T = (n: number) => n.toString(16).padStart(32, '0');
 
 let store: Store;
 let registry: EndpointRegistry;
 
-async function call(name: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const def = registry.get(name);
-  assert.ok(def, `endpoint ${name} is registered`);
-  return def.handler(body, { identity: who, worker: '', headers: {}, rawBody: Buffer.alloc(0), query: {} });
-}
+const call = (name: string, body: Record<string, unknown> = {}) => callEndpoint(registry, name, body);
 
-async function rejectsWith(p: Promise<unknown>, code: number, subcode: number): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof ApiError, `expected an ApiError, got ${String(e)}`);
-    assert.deepEqual([e.error.code, e.error.subcode], [code, subcode], e.message);
-    return true;
-  });
-}
 
 async function addTask(id: string, fields: Partial<Task> = {}): Promise<void> {
   const t = {

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import type { Identity } from '@cairn/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { EndpointRegistry } from '../http/endpoints.js';
+
+/** Calling handlers straight from a registry, for service tests that need no HTTP. */
+export const TEST_IDENTITY: Identity = { user: 'u0000000000000000000000000000001', user_name: 'tester', company: 'c1', company_name: 'Co', role: 'admin' };
+
+export async function callEndpoint(registry: EndpointRegistry, name: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const def = registry.get(name);
+  assert.ok(def, `endpoint ${name} is registered`);
+  return def.handler(body, { identity: TEST_IDENTITY, worker: '', headers: {}, rawBody: Buffer.alloc(0), query: {} });
+}
+
+/** The promise fails with a ClearML error of this code and subcode. */
+export async function rejectsWith(p: Promise<unknown>, code: number, subcode: number): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof ApiError, `expected an ApiError, got ${String(e)}`);
+    assert.deepEqual([e.error.code, e.error.subcode], [code, subcode], e.message);
+    return true;
+  });
+}
