@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import textwrap
@@ -419,3 +420,28 @@ def parse_mark(stdout: str, mark: str) -> str:
 
 def dumps(obj) -> str:
     return json.dumps(obj, indent=1, default=str)[:4000]
+
+
+# train.py's loss series with lr=0.5 and 3 epochs
+LOSS_LR_05 = {0: 5.0, 1: 2.5, 2: 10 / 6}
+
+
+def start_pid(lines: list[str]) -> int:
+    """The pid train.py printed when it started on the agent (the last start line)."""
+    pids = [int(m.group(1)) for m in (re.search(r"^ORCH start_ts=\S+ pid=(\d+)", ln) for ln in lines) if m]
+    assert pids, "train.py printed no start line:\n" + "\n".join(lines[-40:])
+    return pids[-1]
+
+
+def wait_console(api: Api, task_id: str, text: str, agent, timeout: float = 180) -> list[str]:
+    """The task's console lines once one contains `text`; on time-out, says what the task and agent did."""
+    def seen():
+        lines = console_lines(api, task_id)
+        return lines if any(text in ln for ln in lines) else None
+
+    try:
+        return wait_until(seen, timeout, interval=0.5, what=f"console line {text!r} of task {task_id}")
+    except AssertionError as e:
+        task = get_task(api, task_id)
+        raise AssertionError(f"{e}; task status {task['status']!r} ({task.get('status_reason')!r})\n"
+                             f"console:\n{console_text(api, task_id)[-3000:]}\nagent output:\n{agent.tail(60)}")

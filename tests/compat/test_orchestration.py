@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import (
+    LOSS_LR_05, start_pid, wait_console,
     clone_task, console_lines, console_text, enqueue, get_task, parse_mark, pid_alive, run_script, scalars,
     wait_status, wait_until,
 )
 from helpers import MAIN_JS, PYTHON, make_sdk_env, run_sdk
 
-LOSS_LR_05 = {0: 5.0, 1: 2.5, 2: 10 / 6}  # train.py's loss series with lr=0.5, 3 epochs
 
 
 def _assert_status(task: dict, status: str, agent=None) -> None:
@@ -30,26 +30,6 @@ def _assert_status(task: dict, status: str, agent=None) -> None:
     assert task["status"] == status, (
         f"task {task['id']} ended {task['status']!r} (reason {task.get('status_reason')!r}, "
         f"message {task.get('status_message')!r}), expected {status!r}{where}")
-
-
-def _start_pid(lines: list[str]) -> int:
-    """The pid train.py printed when it started on the agent (the last start line)."""
-    pids = [int(m.group(1)) for m in (re.search(r"^ORCH start_ts=\S+ pid=(\d+)", ln) for ln in lines) if m]
-    assert pids, "train.py printed no start line:\n" + "\n".join(lines[-40:])
-    return pids[-1]
-
-
-def _wait_console(api, task_id: str, text: str, agent, timeout: float = 180) -> list[str]:
-    def seen():
-        lines = console_lines(api, task_id)
-        return lines if any(text in ln for ln in lines) else None
-
-    try:
-        return wait_until(seen, timeout, interval=0.5, what=f"console line {text!r} of task {task_id}")
-    except AssertionError as e:
-        task = get_task(api, task_id)
-        raise AssertionError(f"{e}; task status {task['status']!r} ({task.get('status_reason')!r})\n"
-                             f"console:\n{console_text(api, task_id)[-3000:]}\nagent output:\n{agent.tail(60)}")
 
 
 def _workers(api) -> dict:
@@ -168,8 +148,8 @@ def test_abort_running_task(api, template_task, agents, make_queue):
     marker = f"abort-{uuid.uuid4().hex[:6]}"
     task_id = clone_task(api, template_task, "abort me", {"marker": marker, "sleep_sec": 600})
     enqueue(api, task_id, queue_id)
-    lines = _wait_console(api, task_id, "ORCH sleeping 2", agent)
-    pid = _start_pid(lines)
+    lines = wait_console(api, task_id, "ORCH sleeping 2", agent)
+    pid = start_pid(lines)
     assert pid_alive(pid), "train.py is not running while it prints"
 
     res = api.ok("tasks.stop", {"task": task_id})

@@ -14,31 +14,12 @@ import uuid
 import pytest
 
 from agent_helpers import (
-    clone_task, console_lines, console_text, create_queue, enqueue, get_task, make_template_task, pid_alive,
+    LOSS_LR_05, start_pid, wait_console,
+    clone_task, console_lines, create_queue, enqueue, get_task, make_template_task, pid_alive,
     scalars, wait_status, wait_until,
 )
 from helpers import Api
 
-LOSS_LR_05 = {0: 5.0, 1: 2.5, 2: 10 / 6}
-
-
-def _start_pid(lines: list[str]) -> int:
-    pids = [int(m.group(1)) for m in (re.search(r"^ORCH start_ts=\S+ pid=(\d+)", ln) for ln in lines) if m]
-    assert pids, "train.py printed no start line:\n" + "\n".join(lines[-40:])
-    return pids[-1]
-
-
-def _wait_console(api, task_id: str, text: str, agent, timeout: float = 180) -> list[str]:
-    def seen():
-        lines = console_lines(api, task_id)
-        return lines if any(text in ln for ln in lines) else None
-
-    try:
-        return wait_until(seen, timeout, interval=0.5, what=f"console line {text!r} of task {task_id}")
-    except AssertionError as e:
-        task = get_task(api, task_id)
-        raise AssertionError(f"{e}; task status {task['status']!r} ({task.get('status_reason')!r})\n"
-                             f"console:\n{console_text(api, task_id)[-3000:]}\nagent output:\n{agent.tail(60)}")
 
 
 def _worker_ids(api) -> set:
@@ -56,8 +37,8 @@ def test_killed_agent_task_does_not_stay_in_progress(dedicated_server, git_repo,
     agent = agents.cairn(queue, server=server, status_interval=1)
     task_id = clone_task(api, template, "agent killed", {"marker": "killed", "sleep_sec": 600})
     enqueue(api, task_id, queue_id)
-    lines = _wait_console(api, task_id, "ORCH sleeping 1", agent)
-    pid = _start_pid(lines)
+    lines = wait_console(api, task_id, "ORCH sleeping 1", agent)
+    pid = start_pid(lines)
     running = get_task(api, task_id)
     assert running["status"] == "in_progress" and running["last_worker"] == agent.name, running
     assert agent.name in _worker_ids(api)
@@ -88,7 +69,7 @@ def test_server_restart_under_running_task(dedicated_server, git_repo, agents, t
     agent = agents.cairn(queue, server=server, status_interval=1)
     task_id = clone_task(api, template, "survives a restart", {"marker": "restart", "sleep_sec": 10})
     enqueue(api, task_id, queue_id)
-    _wait_console(api, task_id, "ORCH sleeping 2", agent)
+    wait_console(api, task_id, "ORCH sleeping 2", agent)
 
     server.stop()
     time.sleep(3)  # the script goes on printing and reporting while the server is away
