@@ -1,6 +1,6 @@
 import type { ClientConfig } from '@cairn/client';
 import { RecordingProxy } from '@cairn/client/dist/testing/recording-proxy.js';
-import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/dist/testing/test-server.js';
+import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

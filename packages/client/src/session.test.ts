@@ -1,4 +1,4 @@
-import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/dist/testing/test-server.js';
+import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from '@cairn/server/dist/testing/test-server.js';
+import { startTestServer, type TestServer } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
-import type { TestServer } from '@cairn/server/dist/testing/test-server.js';
-import { TEST_KEY, TEST_SECRET } from '@cairn/server/dist/testing/test-server.js';
+import type { TestServer } from '@cairn/server/testing';
+import { TEST_KEY, TEST_SECRET } from '@cairn/server/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
