@@ -2,12 +2,13 @@ import type { ClientConfig } from '@cairn/client';
 import { RecordingProxy } from '@cairn/client/dist/testing/recording-proxy.js';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Daemon } from './daemon.js';
 import { makeRepo } from './testing/git-repo.js';
+import { processGone, waitGone } from './testing/process-gone.js';
 
 /*
  * The agent end to end: a real server, a local git repository with scripts that use the
@@ -104,24 +105,6 @@ async function waitForConsole(id: string, pattern: RegExp): Promise<RegExpMatchA
     if (finished(t)) assert.fail(`task ended ${t.status} (${t.status_reason}) before printing ${pattern}:\n${text}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-/** SIGKILL takes effect asynchronously; a process that is never gone fails the test by its timeout. */
-async function waitGone(pid: number): Promise<void> {
-  while (!processGone(pid)) await new Promise((r) => setTimeout(r, 20));
 }
 
 before(async () => {

@@ -1,26 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { TaskProcess } from './task-process.js';
-
-/** Gone, or a zombie waiting for a reaper (containers often have none): either way no longer running. */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-/** SIGKILL takes effect asynchronously: wait until the kernel has ended the process. */
-async function waitGone(pid: number): Promise<void> {
-  while (!gone(pid)) await new Promise((r) => setTimeout(r, 20));
-}
+import { waitGone } from './testing/process-gone.js';
 
 function start(script: string) {
   const out: string[] = [];
