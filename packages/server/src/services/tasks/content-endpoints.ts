@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
 import { optBool, optInt, optObject, optString, optStringList, reqIdList, reqString } from '../validate.js';
 import { deleteHyperParams, editConfiguration, editHyperParams, flattenHyperParams, type ReplaceMode } from './params.js';
-import { checkArtifact, checkStringMap, mergeArtifacts } from './task-document.js';
+import { checkArtifact, checkRequirements, mergeArtifacts } from './task-document.js';
 
 /** One atomic change of a task's content; `last_update` and `last_change` move with it. */
 async function mutateTask(store: Store, id: string, mutate: (doc: Task) => void): Promise<Task> {
@@ -24,7 +24,7 @@ export function registerTaskContent(registry: EndpointRegistry, { store }: Servi
   registry.add({
     name: 'tasks.set_requirements',
     handler: async (body) => {
-      const requirements = checkStringMap(optObject(body, 'requirements') ?? {}, 'requirements');
+      const requirements = checkRequirements(optObject(body, 'requirements') ?? {}, 'requirements');
       await mutateTask(store, reqString(body, 'task'), (doc) => {
         doc.script = { ...doc.script, requirements };
       });

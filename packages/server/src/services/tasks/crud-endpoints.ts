@@ -6,7 +6,7 @@ import { getProjectOrThrow } from '../projects/index.js';
 import { removeTaskFromQueues } from '../queues/queue-ops.js';
 import { optBool, optObject, optString, optStringList, reqIdList, reqString } from '../validate.js';
 import { applyEditFields } from './edit-fields.js';
-import { checkConfiguration, checkHyperparams, checkModelItems, checkStringMap, getTaskOrThrow, newTask } from './task-document.js';
+import { checkConfiguration, checkHyperparams, checkModelItems, checkContainer, getTaskOrThrow, newTask } from './task-document.js';
 
 const LIST_FIELDS = ['project', 'status', 'type', 'user', 'parent', 'tags', 'system_tags'] as const;
 
@@ -106,7 +106,7 @@ export function registerTaskCrud(registry: EndpointRegistry, { store }: ServiceD
       if (overrides) applyEditFields(clone, { execution: overrides });
       clone.hyperparams = body.new_task_hyperparams ? checkHyperparams(body.new_task_hyperparams) : structuredClone(src.hyperparams);
       clone.configuration = body.new_task_configuration ? checkConfiguration(body.new_task_configuration) : structuredClone(src.configuration);
-      clone.container = body.new_task_container ? checkStringMap(body.new_task_container, 'new_task_container') : { ...src.container };
+      clone.container = body.new_task_container ? checkContainer(body.new_task_container, 'new_task_container') : { ...src.container };
       clone.models = {
         input: body.new_task_input_models ? checkModelItems(body.new_task_input_models, 'new_task_input_models') : [...src.models.input],
         output: [],

@@ -1,7 +1,7 @@
 import { Errors, type Task } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
 import {
-  checkArtifact, checkConfiguration, checkHyperparams, checkModelItems, checkStringMap, isObject, mergeArtifacts,
+  checkArtifact, checkConfiguration, checkContainer, checkHyperparams, checkModelItems, checkRequirements, isObject, mergeArtifacts,
 } from './task-document.js';
 
 /**
@@ -53,8 +53,9 @@ export function applyEditFields(doc: Task, body: Record<string, unknown>): Recor
     const v = body[f];
     if (v === undefined || v === null) continue;
     if (!isObject(v)) throw bad(f, 'must be an object');
-    if (f === 'script' && v.requirements !== undefined && v.requirements !== null && !isObject(v.requirements)) throw bad('script.requirements', 'must be an object');
-    doc[f] = { ...doc[f], ...v };
+    const next = { ...doc[f], ...v };
+    if (f === 'script' && v.requirements !== undefined && v.requirements !== null) next.requirements = checkRequirements(v.requirements, 'script.requirements');
+    doc[f] = next;
     fields[f] = doc[f];
   }
   if (body.execution !== undefined && body.execution !== null) {
@@ -87,7 +88,7 @@ export function applyEditFields(doc: Task, body: Record<string, unknown>): Recor
     fields.configuration = doc.configuration;
   }
   if (body.container !== undefined && body.container !== null) {
-    doc.container = checkStringMap(body.container, 'container');
+    doc.container = checkContainer(body.container, 'container');
     fields.container = doc.container;
   }
   if (body.runtime !== undefined && body.runtime !== null) {

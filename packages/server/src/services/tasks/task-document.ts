@@ -60,6 +60,13 @@ function asValueString(v: unknown, field: string): string {
   throw invalid(field, 'value must be a string');
 }
 
+/** `type` and `description` of parameters and configuration items are plain strings. */
+function optionalText(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(field, 'must be a string');
+  return v;
+}
+
 export function checkParamsItem(raw: unknown, field: string, section?: string, name?: string): ParamsItem {
   if (!isObject(raw)) throw invalid(field, 'each parameter must be an object');
   const item: ParamsItem = {
@@ -67,8 +74,10 @@ export function checkParamsItem(raw: unknown, field: string, section?: string, n
     name: typeof raw.name === 'string' ? raw.name : name ?? '',
     value: asValueString(raw.value, field),
   };
-  if (raw.type !== undefined && raw.type !== null) item.type = String(raw.type);
-  if (raw.description !== undefined && raw.description !== null) item.description = String(raw.description);
+  const type = optionalText(raw.type, `${field}.type`);
+  if (type !== undefined) item.type = type;
+  const description = optionalText(raw.description, `${field}.description`);
+  if (description !== undefined) item.description = description;
   if (item.name === '') throw invalid(field, 'parameter name missing');
   return item;
 }
@@ -87,8 +96,10 @@ export function checkHyperparams(raw: unknown): Task['hyperparams'] {
 export function checkConfigurationItem(raw: unknown, name?: string): ConfigurationItem {
   if (!isObject(raw)) throw invalid('configuration', 'each item must be an object');
   const item: ConfigurationItem = { name: typeof raw.name === 'string' ? raw.name : name ?? '', value: asValueString(raw.value, 'configuration') };
-  if (raw.type !== undefined && raw.type !== null) item.type = String(raw.type);
-  if (raw.description !== undefined && raw.description !== null) item.description = String(raw.description);
+  const type = optionalText(raw.type, 'configuration.type');
+  if (type !== undefined) item.type = type;
+  const description = optionalText(raw.description, 'configuration.description');
+  if (description !== undefined) item.description = description;
   if (item.name === '') throw invalid('configuration', 'item name missing');
   return item;
 }
@@ -131,11 +142,30 @@ export function checkModelItems(raw: unknown, field: string): ModelItem[] {
   });
 }
 
-export function checkStringMap(raw: unknown, field: string): Record<string, string> {
-  if (!isObject(raw)) throw invalid(field, 'must be an object');
+/**
+ * `container` holds strings only (image, arguments, setup_shell_script); a null value
+ * means "not set" and is left out. Anything else would come back to the SDK as a type it
+ * cannot use, so it is refused rather than coerced.
+ */
+export function checkContainer(raw: unknown, field: string): Record<string, string> {
+  if (!isObject(raw)) throw invalid(field, 'must be an object of strings');
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (v !== null && v !== undefined) out[k] = typeof v === 'string' ? v : String(v);
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string') throw invalid(`${field}.${k}`, `must be a string, got ${Array.isArray(v) ? 'a list' : typeof v}`);
+    out[k] = v;
+  }
   return out;
+}
+
+/**
+ * `script.requirements` is an object of requirement sets by kind. The SDK writes text
+ * (`pip`, `conda`, `org_pip`); clearml-agent writes back its freeze as lists of lines.
+ * Each is stored exactly as sent, so a clone hands the agent what the agent wrote.
+ */
+export function checkRequirements(raw: unknown, field: string): Record<string, unknown> {
+  if (!isObject(raw)) throw invalid(field, 'must be an object');
+  return structuredClone(raw);
 }
 
 export function checkStatus(v: unknown): TaskStatus {
