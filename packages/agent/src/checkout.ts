@@ -96,6 +96,12 @@ async function cloneAndCheckout(script: TaskScript, root: string, log: (line: st
   }
 }
 
+/** Whether the script says where code to run comes from: a repository, or the script text itself. */
+export function hasCode(script: TaskScript): boolean {
+  if (script.repository) return true;
+  return Boolean(script.diff && script.diff.trim() !== '' && !isGitDiff(script.diff));
+}
+
 /**
  * Puts the task's code into `taskDir/code`: a clone of `script.repository` at its commit,
  * branch or tag with `script.diff` applied, or, with no repository, `script.diff` written
@@ -111,12 +117,12 @@ export async function materialiseCode(script: TaskScript, taskDir: string, log: 
     return { root, cwd, entryPoint: file, entryArgs: args };
   }
   const cwd = inside(root, script.working_dir ?? '.', 'working directory');
-  if (!script.diff || script.diff.trim() === '' || isGitDiff(script.diff)) {
+  if (!hasCode(script)) {
     throw new CheckoutError('the task has no repository and no script text (script.diff) to run', 'no code to run');
   }
   const target = inside(cwd, file, 'entry point');
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, script.diff);
+  writeFileSync(target, script.diff ?? '');
   log(`wrote the task's script to ${file}`);
   return { root, cwd, entryPoint: file, entryArgs: args };
 }

@@ -120,6 +120,7 @@ before(async () => {
     queues: ['agent-it'],
     pollIntervalSec: 1,
     statusIntervalSec: 1,
+    codeWaitSec: 4,
     workDir: join(dir, 'work'),
     lockDir: join(dir, 'locks'),
     log: (line) => agentLog.push(line),
@@ -174,6 +175,27 @@ describe('cairn agent daemon', { timeout: 600_000 }, () => {
     const idle = sent.findIndex((e, i) => i > completed && e.endpoint === 'workers.status_report');
     assert.ok(idle > completed, 'a status report after the task');
     assert.equal(sent[idle]!.body.task, undefined);
+  });
+
+  test('a task pulled before its code is recorded waits for the code, then runs it', async () => {
+    const id = await enqueue('code comes late', {});
+    await waitForConsole(id, /has no code recorded yet .*waiting up to 4 s/);
+    // what the clearml SDK's repository detection writes, a moment after the task was queued
+    await call('tasks.edit', { task: id, force: true, script: { repository: repo, branch: 'main', entry_point: 'train.py', working_dir: 'jobs' } });
+    const task = await waitForStatus(id, finished);
+    const text = await consoleText(id);
+    assert.equal(task.status, 'completed', text);
+    assert.ok(text.includes("the task's code is recorded now; going on"), text);
+    assert.ok(text.includes('training done after 1 epochs'), text);
+  });
+
+  test('a task whose code never comes fails with the reason and what to do', async () => {
+    const id = await enqueue('no code at all', {});
+    const task = await waitForStatus(id, finished);
+    const text = await consoleText(id);
+    assert.equal(task.status, 'failed', text);
+    assert.equal(task.status_reason, 'no code to run');
+    assert.match(text, /no repository and no script text \(script\.diff\) to run, 4 s after it was pulled\. A task queued by execute_remotely/);
   });
 
   test('a script that raises ends failed with the traceback in the console', async () => {

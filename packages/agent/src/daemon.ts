@@ -29,6 +29,8 @@ export interface DaemonOptions {
   abortCheckMs?: number;
   logFlushMs?: number;
   pingIntervalSec?: number;
+  /** How long a task pulled without code is re-read for it (default 30 s). */
+  codeWaitSec?: number;
   lockDir?: string;
   log?: (line: string) => void;
 }
@@ -97,6 +99,7 @@ export class Daemon {
       abortCheckMs: opts.abortCheckMs ?? 1_000,
       logFlushMs: opts.logFlushMs ?? 1_000,
       pingIntervalMs: (opts.pingIntervalSec ?? 60) * 1000,
+      codeWaitMs: (opts.codeWaitSec ?? 30) * 1000,
     };
     const gpus = opts.gpus ? new Set(opts.gpus.split(',').map(Number)) : undefined;
     const reporter = new StatusReporter(session, slot.workerId, queues.map((q) => q.id), statusIntervalSec * 1000, new MachineStatsSampler({ gpus }), log);

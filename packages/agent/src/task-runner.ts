@@ -2,7 +2,7 @@ import { ApiCallError, type CallOptions, type ClientConfig, type Session } from 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { watchForAbort, type AbortVerdict } from './abort-watch.js';
-import { CheckoutError, materialiseCode, type Checkout, type TaskScript } from './checkout.js';
+import { CheckoutError, hasCode, materialiseCode, type Checkout, type TaskScript } from './checkout.js';
 import { dockerRunArgs, stopContainer } from './docker.js';
 import { PipInstallError, prepareVenv } from './python-env.js';
 import type { Pick } from './queue-poller.js';
@@ -22,6 +22,8 @@ export interface RunnerSettings {
   abortCheckMs: number;
   logFlushMs: number;
   pingIntervalMs: number;
+  /** How long a task pulled without any code is re-read before it fails (its creator may still be writing it). */
+  codeWaitMs: number;
 }
 
 export interface RunnerContext {
@@ -124,7 +126,8 @@ export class TaskRunner {
     try {
       rmSync(taskDir, { recursive: true, force: true });
       mkdirSync(taskDir, { recursive: true });
-      const checkout = await materialiseCode(task.script ?? {}, taskDir, (l) => console.info(l));
+      const script = await this.awaitCode(task.script ?? {}, console);
+      const checkout = await materialiseCode(script, taskDir, (l) => console.info(l));
       this.checkpoint();
       proc = await this.launch(task, taskDir, checkout, console);
     } catch (err) {
@@ -155,6 +158,35 @@ export class TaskRunner {
       return { kind: 'abort', verdict: first };
     }
     return { kind: 'exit', exit: first };
+  }
+
+  /**
+   * A task queued the moment it was created may not have its code yet: the clearml SDK
+   * records the repository from a background thread. It is re-read for a while before
+   * the run fails for want of code.
+   */
+  private async awaitCode(script: TaskScript, console: TaskConsole): Promise<TaskScript> {
+    if (hasCode(script)) return script;
+    const { codeWaitMs } = this.ctx.settings;
+    console.info(`the task has no code recorded yet (no repository, no script); waiting up to ${Math.round(codeWaitMs / 1000)} s for it`);
+    const deadline = Date.now() + codeWaitMs;
+    let current = script;
+    while (Date.now() < deadline) {
+      await sleepUnlessStopped(Math.min(1_000, Math.max(0, deadline - Date.now())), this.shutdown.signal);
+      this.checkpoint();
+      const task = (await this.ctx.session.call<{ task: TaskDoc }>('tasks.get_by_id', { task: this.pick.taskId })).task;
+      current = task.script ?? {};
+      if (hasCode(current)) {
+        console.info('the task\'s code is recorded now; going on');
+        return current;
+      }
+    }
+    throw new CheckoutError(
+      `the task has no repository and no script text (script.diff) to run, ${Math.round(codeWaitMs / 1000)} s after it was pulled. ` +
+        'A task queued by execute_remotely gets its code from its local run; run that script from inside a git repository ' +
+        'with a remote, or give the task a script (clearml-task --script, cairn task create --script).',
+      'no code to run',
+    );
   }
 
   /** Starts the task process: in a cached virtualenv, or inside `docker run` with `--docker`. */
@@ -235,6 +267,16 @@ export class TaskRunner {
       this.ctx.log(`${endpoint} for task ${this.pick.taskId} failed: ${(err as Error).message}`);
     }
   }
+}
+
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
 
 function shellQuote(s: string): string {

@@ -11,6 +11,7 @@ import { EndpointRegistry } from './http/endpoints.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
 import { ensureDefaultQueue } from './services/queues/queue-ops.js';
+import { CodeRecording } from './services/tasks/code-recording.js';
 import { startWatchdog } from './services/workers/watchdog.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -57,7 +58,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   await ensureDefaultQueue(store);
   const auth = new Authenticator(store, await signingSecret(store), config.tokenTtlSeconds);
   const registry = new EndpointRegistry();
-  registerServices(registry, { store, config, auth });
+  registerServices(registry, { store, config, auth, codeRecording: new CodeRecording() });
   const watchdog = startWatchdog(store, {
     workerTimeoutSec: config.workerTimeoutSeconds,
     taskTimeoutSec: config.taskTimeoutSeconds,

@@ -2,12 +2,15 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { ServerConfig } from '../config.js';
 import type { EndpointRegistry } from '../http/endpoints.js';
 import type { Store } from '../store/store.js';
+import type { CodeRecording } from './tasks/code-recording.js';
 
 /** What every service may depend on, handed over explicitly at registration. */
 export interface ServiceDeps {
   store: Store;
   config: ServerConfig;
   auth: Authenticator;
+  /** development tasks whose code the SDK is still recording (see code-recording.ts) */
+  codeRecording: CodeRecording;
 }
 
 export type ServiceModule = (registry: EndpointRegistry, deps: ServiceDeps) => void;

@@ -1,3 +1,4 @@
+import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -74,7 +75,7 @@ before(async () => {
   store = openSqliteStore(':memory:');
   const auth = new Authenticator(store, randomBytes(32), 3600);
   const registry = new EndpointRegistry();
-  registerEvents(registry, { store, config: {} as ServerConfig, auth });
+  registerEvents(registry, { store, config: {} as ServerConfig, auth, codeRecording: new CodeRecording() });
   app = Fastify();
   await app.register(apiPlugin, { registry, auth, maxRequestBytes: 64 * 1024 * 1024, log: () => {}, logRequests: false });
   await app.listen({ host: '127.0.0.1', port: 0 });

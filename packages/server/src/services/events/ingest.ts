@@ -69,11 +69,15 @@ async function ingest(store: Store, parsed: ParsedEvents): Promise<Record<string
   return { added: builder.added, errors: errorCount, errors_info: errorsInfo };
 }
 
-export const registerIngest: ServiceModule = (registry, { store }) => {
+export const registerIngest: ServiceModule = (registry, { store, codeRecording }) => {
   registry.add({
     name: 'events.add_batch',
     body: 'json-lines',
-    handler: (_body, ctx) => ingest(store, parseEventLines(ctx.rawBody, defaultsOf(ctx))),
+    handler: async (_body, ctx) => {
+      const parsed = parseEventLines(ctx.rawBody, defaultsOf(ctx));
+      await codeRecording.settled(new Set(parsed.events.map((e) => e.task)));
+      return ingest(store, parsed);
+    },
   });
   registry.add({
     name: 'events.add',

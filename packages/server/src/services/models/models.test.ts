@@ -1,3 +1,4 @@
+import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { RegexError, type Model, type Project, type Task } from '@cairn/protocol';
@@ -45,7 +46,7 @@ async function addTask(id: string, fields: Partial<Task> = {}): Promise<void> {
 beforeEach(() => {
   store = openSqliteStore(':memory:');
   registry = new EndpointRegistry();
-  registerModels(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator });
+  registerModels(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator, codeRecording: new CodeRecording() });
 });
 
 describe('models.create and models.get_by_id', () => {

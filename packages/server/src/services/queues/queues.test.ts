@@ -1,3 +1,4 @@
+import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { Queue, Task } from '@cairn/protocol';
@@ -37,7 +38,7 @@ const entries = async (queue: string) => ((await call('queues.get_by_id', { queu
 beforeEach(() => {
   store = openSqliteStore(':memory:');
   registry = new EndpointRegistry();
-  registerQueues(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator });
+  registerQueues(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator, codeRecording: new CodeRecording() });
 });
 
 describe('the default queue', () => {

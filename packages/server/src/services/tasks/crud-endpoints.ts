@@ -17,7 +17,7 @@ function plainIds(v: unknown): string[] | null {
   return list.every((x) => typeof x === 'string' && !x.startsWith('__$') && !x.startsWith('-')) ? (list as string[]) : null;
 }
 
-export function registerTaskCrud(registry: EndpointRegistry, { store }: ServiceDeps): void {
+export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecording }: ServiceDeps): void {
   registry.add({
     name: 'tasks.create',
     handler: async (body, ctx) => {
@@ -72,6 +72,7 @@ export function registerTaskCrud(registry: EndpointRegistry, { store }: ServiceD
       return doc;
     });
     if (!updated) throw new ApiError(Errors.invalidTaskId, `invalid task id: ${id}`, { id });
+    if (body.script !== undefined && body.script !== null) codeRecording.recorded(id);
     return { updated: 1, fields };
   };
   registry.add({ name: 'tasks.edit', handler: edit(true) });

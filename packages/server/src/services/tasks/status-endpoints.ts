@@ -11,7 +11,7 @@ const common = (body: Record<string, unknown>) => ({
   message: optString(body, 'status_message'),
 });
 
-export function registerTaskStatus(registry: EndpointRegistry, { store }: ServiceDeps): void {
+export function registerTaskStatus(registry: EndpointRegistry, { store, codeRecording }: ServiceDeps): void {
   const simple = (name: string, to: TaskStatus, counter?: string) =>
     registry.add({
       name,
@@ -20,7 +20,15 @@ export function registerTaskStatus(registry: EndpointRegistry, { store }: Servic
         return { updated: r.updated, fields: r.fields, ...(counter ? { [counter]: 1 } : {}) };
       },
     });
-  simple('tasks.started', 'in_progress', 'started');
+  registry.add({
+    name: 'tasks.started',
+    handler: async (body) => {
+      const r = await changeStatus(store, reqString(body, 'task'), 'in_progress', common(body));
+      // A script run by hand (not by an agent) records its code right after this call.
+      if (r.updated && r.task.system_tags.includes('development')) codeRecording.expect(r.task.id);
+      return { updated: r.updated, fields: r.fields, started: 1 };
+    },
+  });
   simple('tasks.stopped', 'stopped');
   simple('tasks.failed', 'failed');
   simple('tasks.close', 'closed');
