@@ -24,7 +24,7 @@ export interface ServerConfig {
   logRequests: boolean;
   /** A worker silent this long is gone; a worker may register a shorter timeout, not a longer one. */
   workerTimeoutSeconds: number;
-  /** An agent-run task not updated this long is stopped as non-responsive. */
+  /** A running task not updated (pinged) this long is stopped as non-responsive, whoever runs it. */
   taskTimeoutSeconds: number;
   /** How often the watchdog looks for silent workers and non-responsive tasks. */
   watchdogIntervalSeconds: number;
@@ -56,7 +56,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'tokenTtlSeconds', flag: '--token-ttl', env: 'CAIRN_TOKEN_TTL', kind: 'int', help: 'lifetime of login tokens in seconds (default 30 days)' },
   { key: 'logRequests', flag: '--log-requests', env: 'CAIRN_LOG_REQUESTS', kind: 'bool', help: 'log every request' },
   { key: 'workerTimeoutSeconds', flag: '--worker-timeout', env: 'CAIRN_WORKER_TIMEOUT', kind: 'int', help: 'seconds without a report after which a worker is gone and its tasks are stopped; also the longest timeout a worker may register with (default 600)' },
-  { key: 'taskTimeoutSeconds', flag: '--task-timeout', env: 'CAIRN_TASK_TIMEOUT', kind: 'int', help: 'seconds without an update after which an agent-run task is stopped as non-responsive (default 7200)' },
+  { key: 'taskTimeoutSeconds', flag: '--task-timeout', env: 'CAIRN_TASK_TIMEOUT', kind: 'int', help: 'seconds without an update (the SDK and agents ping every 30-60 s) after which a running task is stopped as non-responsive (default 7200)' },
   { key: 'watchdogIntervalSeconds', flag: '--watchdog-interval', env: 'CAIRN_WATCHDOG_INTERVAL', kind: 'int', help: 'seconds between checks for silent workers and non-responsive tasks (default 30)' },
 ];
 

@@ -61,21 +61,28 @@ test('a worker that goes silent disappears and its task is stopped; local runs a
   assert.equal((await getTask(localTask, fast)).status, 'in_progress');
 });
 
-test('an agent-run task not updated for the task timeout is stopped as non-responsive', async () => {
+test('a task not updated for the task timeout is stopped as non-responsive, whether an agent or a local process ran it', async () => {
   const store = s.server.store;
   const workerId = unique('slow');
   const stale = await runningTask(workerId);
   const fresh = await runningTask(workerId);
-  const local = await runningTask();
+  // SDK runs on the developer's machine: one was killed, the other still pings (tasks.ping)
+  const killedLocal = await runningTask();
+  const liveLocal = await runningTask();
   const later = Date.now() + 7201 * 1000;
-  // By then the worker still reports, but only `fresh` has been updated in the last two hours.
+  // By then the worker still reports, but only `fresh` and `liveLocal` have been updated in the last two hours.
   await store.workers.update(workerId, (w) => ({ ...w, last_seen: later }));
   await store.tasks.update(fresh, (doc) => ({ ...doc, last_update: new Date(later - 1000).toISOString() }));
+  await ok('tasks.ping', { task: liveLocal });
+  await store.tasks.update(liveLocal, (doc) => ({ ...doc, last_update: new Date(later - 30_000).toISOString() }));
   const r = await sweep(store, { workerTimeoutSec: 1, taskTimeoutSec: 7200, since: 0 }, later);
-  assert.deepEqual(r.stopped.filter((x) => [stale, fresh, local].includes(x.task)), [{ task: stale, reason: 'Forced stop (non-responsive)' }]);
+  const ours = r.stopped.filter((x) => [stale, fresh, killedLocal, liveLocal].includes(x.task)).sort((a, b) => a.task.localeCompare(b.task));
+  const expected = [stale, killedLocal].sort().map((task) => ({ task, reason: 'Forced stop (non-responsive)' }));
+  assert.deepEqual(ours, expected);
   assert.equal((await getTask(stale)).status_message, 'Forced stop (non-responsive)');
+  assert.equal((await getTask(killedLocal)).status, 'stopped');
   assert.equal((await getTask(fresh)).status, 'in_progress');
-  assert.equal((await getTask(local)).status, 'in_progress');
+  assert.equal((await getTask(liveLocal)).status, 'in_progress');
 });
 
 test('a task restarted by another agent is not stopped for its previous, dead worker', async () => {

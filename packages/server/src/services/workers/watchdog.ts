@@ -10,9 +10,12 @@ import { isAlive } from './presence.js';
  * - a worker silent for its timeout is removed, and every task it was running (its last
  *   worker, which is no longer alive, reported on this run) is stopped
  *   ("Forced stop (worker <id> went silent)");
- * - an agent-run task (one with a `last_worker`) not updated for the task timeout is
- *   stopped ("Forced stop (non-responsive)").
- * Tasks the SDK runs locally have no `last_worker` and are left alone. Right after a
+ * - any task not updated for the task timeout is stopped ("Forced stop (non-responsive)"):
+ *   agents and the SDK both ping their running task (the SDK every 30 s, from a local
+ *   run too), so this catches a local process that was killed, or an agent that lost it.
+ *   The timeout is long (2 h, as in ClearML) because the SDK ends a live run whose task
+ *   it finds stopped, and a laptop that slept must not lose its run.
+ * Right after a
  * start the server cannot know who went silent while it was down, so silence counts from
  * the watchdog's start at the earliest. Several servers may run it on one store: every
  * step is atomic and checks the task is still as read.
@@ -56,8 +59,7 @@ export async function sweep(store: Store, opts: WatchdogOptions, now = Date.now(
   const stopped: SweepResult['stopped'] = [];
   for (const t of tasks) {
     const worker = t.last_worker;
-    if (!worker) continue;
-    if (settled && !alive.has(worker) && ranThisRun(t)) {
+    if (worker && settled && !alive.has(worker) && ranThisRun(t)) {
       const reason = `Forced stop (worker ${worker} went silent)`;
       if (await forceStop(store, t.id, reason, (doc) => doc.last_worker === worker && doc.started === t.started)) stopped.push({ task: t.id, reason });
     } else if (now - Math.max(Date.parse(t.last_update), opts.since) > opts.taskTimeoutSec * 1000) {
