@@ -5,15 +5,20 @@ import type { Store } from '../store/store.js';
 import { signJwt, verifyJwt } from './jwt.js';
 import { verifySecret } from './secret-hash.js';
 
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Turns credentials into signed tokens and tokens back into identities. */
 export class Authenticator {
   /** Secrets already verified in this process, keyed by access key, to skip scrypt on every login. */
   private readonly verified = new Map<string, string>();
+  /** When each key's last use was written: at most once a minute per key, not on every call. */
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly secret: Buffer,
     private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private async identityFor(userId: string): Promise<Identity> {
@@ -58,6 +63,7 @@ export class Authenticator {
       if (!verifySecret(secret, cred.secret_hash)) throw new ApiError(Errors.invalidCredentials);
       this.verified.set(accessKey, cacheKey);
     }
+    await this.noteUse(accessKey);
     return { identity: await this.identityFor(cred.user), accessKey };
   }
 
@@ -67,6 +73,13 @@ export class Authenticator {
     const hash = user ? await this.store.users.getPasswordHash(user.id) : undefined;
     if (!user || !hash || !verifySecret(password, hash)) throw new ApiError(Errors.invalidCredentials);
     return { identity: await this.identityFor(user.id), accessKey: '' };
+  }
+
+  private async noteUse(accessKey: string): Promise<void> {
+    const nowMs = this.now();
+    if (nowMs - (this.lastTouched.get(accessKey) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(accessKey, nowMs);
+    await this.store.credentials.touch(accessKey, new Date(nowMs).toISOString());
   }
 
   /** `Authorization: Bearer <jwt>` → identity; the token's key must not have been revoked. */
@@ -88,6 +101,7 @@ export class Authenticator {
     if (key) {
       const cred = await this.store.credentials.get(key);
       if (!cred || cred.revoked) throw new ApiError(Errors.invalidToken, 'the credentials of this token were revoked');
+      await this.noteUse(key);
     }
     return { identity, accessKey: key ?? '' };
   }

@@ -41,6 +41,8 @@ export interface CredentialStore {
   list(): Promise<Credential[]>;
   upsert(c: Credential): Promise<void>;
   revoke(accessKey: string): Promise<boolean>;
+  /** Records when the key was last used (login or a call with a token it issued). */
+  touch(accessKey: string, at: string): Promise<void>;
 }
 
 export interface UserStore extends DocumentStore<User> {

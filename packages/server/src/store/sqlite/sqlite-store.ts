@@ -45,6 +45,10 @@ class SqliteCredentials implements CredentialStore {
   async revoke(accessKey: string): Promise<boolean> {
     return this.db.prepare('UPDATE credentials SET revoked = 1 WHERE access_key = ? AND revoked = 0').run(accessKey).changes > 0;
   }
+
+  async touch(accessKey: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE credentials SET last_used = ? WHERE access_key = ?').run(at, accessKey);
+  }
 }
 
 class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
