@@ -145,7 +145,7 @@ describe('cairn agent daemon', { timeout: 600_000 }, () => {
     assert.equal(task.status, 'completed', text);
     assert.equal(task.status_reason, 'worker execution done');
     assert.equal(task.last_worker, daemon.workerId);
-    assert.match(daemon.workerId, /:0$/);
+    assert.match(daemon.workerId, /:cairn-0$/);
     assert.ok(text.includes(`task ${id} pulled from agent-it by worker ${daemon.workerId}`), text);
     // 3 epochs: the SDK read the Args section of the server's task, not the script's default
     assert.ok(text.includes('training done after 3 epochs'), text);

@@ -6,7 +6,7 @@ import { MachineStatsSampler } from './machine-stats.js';
 import { QueuePoller, type QueueRef } from './queue-poller.js';
 import { StatusReporter } from './status-reporter.js';
 import { TaskRunner, type RunnerSettings } from './task-runner.js';
-import { takeWorkerSlot, type WorkerSlot } from './worker-slot.js';
+import { takeWorkerSlot, type SlotOptions, type WorkerSlot } from './worker-slot.js';
 
 export interface DaemonOptions {
   config: ClientConfig;
@@ -16,7 +16,7 @@ export interface DaemonOptions {
   gpus?: string;
   /** Run every task inside this image. */
   docker?: string;
-  /** Exact worker id; default `<host>:<slot>` or `<host>:gpu<list>`. */
+  /** Exact worker id; default `<host>:cairn-<slot>` or `<host>:cairn-gpu<list>`. */
   name?: string;
   pollIntervalSec?: number;
   statusIntervalSec?: number;
@@ -31,6 +31,8 @@ export interface DaemonOptions {
   pingIntervalSec?: number;
   /** How long a task pulled without code is re-read for it (default 30 s). */
   codeWaitSec?: number;
+  /** How long a fixed worker id the server says is in use is retried (default 100 s). */
+  fixedIdWaitSec?: number;
   lockDir?: string;
   log?: (line: string) => void;
 }
@@ -38,8 +40,55 @@ export interface DaemonOptions {
 /** Tries a daemon makes at start-up before giving up on the server; later calls retry until it answers. */
 const STARTUP_RETRIES = 4;
 
+/** `workers.register` refused: another agent still reports under this id (ClearML's worker_registered). */
+const WORKER_REGISTERED = 1003;
+
+/** How long a daemon with a fixed id (`--name`, `--gpus`) waits for an earlier holder of it to go quiet. */
+const FIXED_ID_WAIT_SEC = 100;
+
+export class WorkerIdInUseError extends Error {}
+
 /** Whether a retry notice is worth a log line: the first, then at powers of two. */
 const worthLogging = (n: RetryNotice) => (n.attempt & (n.attempt - 1)) === 0;
+
+/**
+ * Takes a worker id and registers it. A default id the server refuses because another
+ * agent (elsewhere, or clearml-agent) reports under it gives way to the next slot; a fixed
+ * id is retried for a while, since the refused holder may be this agent's own previous
+ * run, killed a moment ago, and then given up with the server's reason.
+ */
+async function registerWorker(session: Session, slotOpts: SlotOptions, queueIds: string[], timeoutSec: number, fixedIdWaitSec: number, log: (line: string) => void): Promise<WorkerSlot> {
+  let slot = takeWorkerSlot(slotOpts);
+  const fixedUntil = Date.now() + fixedIdWaitSec * 1000;
+  for (;;) {
+    try {
+      await session.call('workers.register', { worker: slot.workerId, queues: queueIds, timeout: timeoutSec }, { retries: STARTUP_RETRIES });
+      return slot;
+    } catch (err) {
+      if (!(err instanceof ApiCallError)) {
+        slot.release();
+        throw err;
+      }
+      if (err.subcode !== WORKER_REGISTERED) {
+        log(`workers.register failed (the heartbeat registers the worker too): ${err.message}`);
+        return slot;
+      }
+      if (slot.slot !== undefined) {
+        log(`worker id ${slot.workerId} is in use elsewhere (${err.resultMessage}); trying the next one`);
+        const next = takeWorkerSlot({ ...slotOpts, from: slot.slot + 1 });
+        slot.release();
+        slot = next;
+        continue;
+      }
+      if (Date.now() >= fixedUntil) {
+        slot.release();
+        throw new WorkerIdInUseError(`${err.resultMessage} (waited ${fixedIdWaitSec} s for it to go quiet)`);
+      }
+      log(`worker id ${slot.workerId} is in use: ${err.resultMessage}; waiting for it to go quiet`);
+      await sleep(Math.min(5_000, Math.max(0, fixedUntil - Date.now())));
+    }
+  }
+}
 
 /**
  * `cairn agent daemon`: registers a worker, keeps its heartbeat, pulls tasks from its
@@ -86,9 +135,9 @@ export class Daemon {
     await session.login({ retries: STARTUP_RETRIES });
     const queues: QueueRef[] = [];
     for (const name of opts.queues) queues.push({ id: await findQueueId(session, name), name });
-    const slot = takeWorkerSlot({ name: opts.name, gpus: opts.gpus, lockDir: opts.lockDir });
-    const workDir = opts.workDir ?? join(homedir(), '.cairn', 'agent');
     const statusIntervalSec = opts.statusIntervalSec ?? 30;
+    const slot = await registerWorker(session, { name: opts.name, gpus: opts.gpus, lockDir: opts.lockDir }, queues.map((q) => q.id), Math.max(600, statusIntervalSec * 3), opts.fixedIdWaitSec ?? FIXED_ID_WAIT_SEC, log);
+    const workDir = opts.workDir ?? join(homedir(), '.cairn', 'agent');
     const settings: RunnerSettings = {
       workDir,
       python: opts.python ?? 'python3',
@@ -105,15 +154,6 @@ export class Daemon {
     const reporter = new StatusReporter(session, slot.workerId, queues.map((q) => q.id), statusIntervalSec * 1000, new MachineStatsSampler({ gpus }), log);
     const poller = new QueuePoller(session, queues, (opts.pollIntervalSec ?? 5) * 1000, log);
     const daemon = new Daemon(session, slot, queues, reporter, poller, settings, opts.config, log);
-    try {
-      await session.call('workers.register', { worker: slot.workerId, queues: daemon.queueIds, timeout: Math.max(600, statusIntervalSec * 3) }, { retries: STARTUP_RETRIES });
-    } catch (err) {
-      if (!(err instanceof ApiCallError)) {
-        slot.release();
-        throw err;
-      }
-      log(`workers.register failed (the heartbeat registers the worker too): ${err.message}`);
-    }
     reporter.start();
     log(`worker ${slot.workerId} pulling from ${queues.map((q) => `${q.name} (${q.id})`).join(', ')}`);
     daemon.loopDone = daemon.loop();

@@ -1,3 +1,3 @@
-export { Daemon, type DaemonOptions } from './daemon.js';
+export { Daemon, WorkerIdInUseError, type DaemonOptions } from './daemon.js';
 export { DockerUnavailableError } from './docker.js';
 export { WorkerIdTakenError } from './worker-slot.js';

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** A worker id held by this process: a pid file no other local agent may take while we live. */
 export interface WorkerSlot {
   workerId: string;
+  /** The slot number of a default id (`<host>:cairn-<n>`); undefined for `--name` and `--gpus` ids. */
+  slot?: number;
   release(): void;
 }
 
@@ -19,6 +21,8 @@ export interface SlotOptions {
   /** Where the pid files live; one folder per machine. */
   lockDir?: string;
   pid?: number;
+  /** The first slot number to try for a default id (the ones before were refused elsewhere). */
+  from?: number;
 }
 
 export const DEFAULT_LOCK_DIR = join(tmpdir(), 'cairn-agent-slots');
@@ -33,13 +37,14 @@ function alive(pid: number): boolean {
 }
 
 /** Takes the pid file of `id`; a file left by a dead process is taken over. */
-function tryTake(dir: string, id: string, pid: number): WorkerSlot | undefined {
+function tryTake(dir: string, id: string, pid: number, slot?: number): WorkerSlot | undefined {
   const file = join(dir, `${encodeURIComponent(id)}.pid`);
   for (let tries = 0; tries < 2; tries++) {
     try {
       writeFileSync(file, String(pid), { flag: 'wx' });
       return {
         workerId: id,
+        slot,
         release: () => {
           try {
             if (readFileSync(file, 'utf8') === String(pid)) unlinkSync(file);
@@ -60,23 +65,24 @@ function tryTake(dir: string, id: string, pid: number): WorkerSlot | undefined {
 }
 
 /**
- * Picks this agent's worker id as clearml-agent does: the `--name` given, else
- * `<host>:gpu<list>` with `--gpus`, else `<host>:<slot>` with the lowest slot no other
- * local agent holds, so several agents can share a machine.
+ * Picks this agent's worker id: the `--name` given, else `<host>:cairn-gpu<list>` with
+ * `--gpus`, else `<host>:cairn-<slot>` with the lowest slot no other local agent holds, so
+ * several agents can share a machine. The `cairn-` part keeps the ids apart from
+ * clearml-agent's (`<host>:<n>`, `<host>:gpu<list>`) when both run on one host.
  */
 export function takeWorkerSlot(opts: SlotOptions = {}): WorkerSlot {
   const dir = opts.lockDir ?? DEFAULT_LOCK_DIR;
   mkdirSync(dir, { recursive: true });
   const pid = opts.pid ?? process.pid;
   const host = opts.host ?? hostname();
-  const fixed = opts.name ?? (opts.gpus ? `${host}:gpu${opts.gpus}` : undefined);
+  const fixed = opts.name ?? (opts.gpus ? `${host}:cairn-gpu${opts.gpus}` : undefined);
   if (fixed) {
     const slot = tryTake(dir, fixed, pid);
     if (!slot) throw new WorkerIdTakenError(`another agent on this machine already runs as worker ${fixed}`);
     return slot;
   }
-  for (let n = 0; ; n++) {
-    const slot = tryTake(dir, `${host}:${n}`, pid);
+  for (let n = opts.from ?? 0; ; n++) {
+    const slot = tryTake(dir, `${host}:cairn-${n}`, pid, n);
     if (slot) return slot;
   }
 }

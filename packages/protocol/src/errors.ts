@@ -38,6 +38,7 @@ export const Errors = {
   noDefaultQueue: e(400, 707, 'no default queue'),
   multipleDefaultQueues: e(400, 708, 'more than one default queue'),
   invalidWorkerId: e(400, 1001, 'invalid worker id'),
+  workerRegistered: e(400, 1003, 'worker is already registered'),
   noWorkerStats: e(400, 1005, 'no statistics reported by the workers'),
   invalidScrollId: e(400, 1104, 'invalid scroll id'),
   invalidEndpoint: e(400, 1, 'invalid endpoint'),

@@ -1,4 +1,4 @@
-import { Daemon, DockerUnavailableError, WorkerIdTakenError } from '@cairn/agent';
+import { Daemon, DockerUnavailableError, WorkerIdInUseError, WorkerIdTakenError } from '@cairn/agent';
 import { ClientConfigError, loadClientConfig, NotFoundError } from '@cairn/client';
 import { parseArgs } from 'node:util';
 
@@ -12,9 +12,10 @@ CLEARML_API_HOST, CLEARML_API_ACCESS_KEY, CLEARML_API_SECRET_KEY (and the web/fi
 hosts) from the environment, else from ~/clearml.conf (or CLEARML_CONFIG_FILE).
 
   --queue NAME              queue to pull from; repeat for more, in priority order
-  --gpus 0,1                GPUs for the tasks (CUDA_VISIBLE_DEVICES); worker id <host>:gpu0,1
+  --gpus 0,1                GPUs for the tasks (CUDA_VISIBLE_DEVICES); worker id <host>:cairn-gpu0,1
   --docker IMAGE            run each task inside "docker run --rm IMAGE" (needs a Docker engine)
-  --name WORKER             worker id (default <host>:<n>, the lowest slot free on this machine)
+  --name WORKER             worker id (default <host>:cairn-<n>, the lowest slot free on this
+                            machine and on the server; never one clearml-agent would take)
   --poll-interval SEC       seconds an empty round of polling lasts (default 5)
   --status-interval SEC     seconds between worker status reports (default 30)
   --work-dir DIR            task checkouts and the virtualenv cache (default ~/.cairn/agent)
@@ -89,7 +90,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       console.error(`cairn agent: ${(err as Error).message}`);
       return 2;
     }
-    if (err instanceof ClientConfigError || err instanceof NotFoundError || err instanceof WorkerIdTakenError) {
+    if (err instanceof ClientConfigError || err instanceof NotFoundError || err instanceof WorkerIdTakenError || err instanceof WorkerIdInUseError) {
       console.error(`cairn agent: ${err.message}`);
       return 1;
     }

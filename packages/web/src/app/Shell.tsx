@@ -33,10 +33,12 @@ function NotFound({ path }: { path: string }) {
 
 /** The frame around every signed-in page: navigation on the left, user on top. */
 export function Shell() {
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
   useEffect(() => {
     if (pathname === '/') navigate(HOME, { replace: true });
-  }, [pathname]);
+    // clearml-init prints `<web>//settings/workspace-configuration`: tidy such addresses
+    else if (pathname.includes('//')) navigate(pathname.replace(/\/{2,}/g, '/') + search, { replace: true });
+  }, [pathname, search]);
   let match: { route: (typeof ROUTES)[number]; params: Record<string, string> } | null = null;
   for (const route of ROUTES) {
     const params = matchPath(route.path, pathname);

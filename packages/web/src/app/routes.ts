@@ -27,6 +27,8 @@ export const ROUTES: readonly Route[] = [
   { path: '/queues', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Queues', icon: '☰' } },
   { path: '/workers', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Workers', icon: '⚒' } },
   { path: '/settings', page: lazy(() => import('../pages/Settings')), nav: { label: 'Settings', icon: '⚙' } },
+  // Where `clearml-init` sends new users to create credentials.
+  { path: '/settings/workspace-configuration', page: lazy(() => import('../pages/Settings')) },
 ];
 
 /** Where `/` and unknown sign-in targets lead. */

@@ -66,7 +66,7 @@ export default function Settings() {
       <section className="panel">
         <div className="panel-head">
           <h2>API credentials</h2>
-          <button type="button" className="primary" onClick={() => setCreating(true)}>Create credentials</button>
+          <button type="button" className="primary" onClick={() => setCreating(true)}>Create new credentials</button>
         </div>
         <p className="muted">Key pairs let the clearml SDK, clearml-agent and the cairn CLI act as you.</p>
         {creds.error && <p className="form-error" role="alert">Could not load credentials: {creds.error.message}</p>}

@@ -17,7 +17,7 @@ export function CopyBlock({ label, text }: { label: string; text: string }) {
     <div className="copy-block">
       <div className="copy-head">
         <span>{label}</span>
-        <button type="button" onClick={copy}>{copied ? 'Copied' : 'Copy'}</button>
+        <button type="button" onClick={copy}>{copied ? 'Copied' : 'Copy to clipboard'}</button>
       </div>
       <pre aria-label={label}>{text}</pre>
     </div>

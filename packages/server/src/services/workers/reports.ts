@@ -52,7 +52,18 @@ function freshRecord(id: string, caller: Caller, timeoutSec: number, nowMs: numb
   };
 }
 
-/** `workers.register`: (re)creates the worker's entry; every queue must exist (400/701). */
+/**
+ * A registration is live while its agent keeps reporting: agents report about every 30 s
+ * (clearml-agent and cairn agent alike), so three missed reports mean it is gone, even
+ * though its entry lasts until its (longer) register timeout.
+ */
+export const LIVE_REGISTRATION_MS = 90_000;
+
+/**
+ * `workers.register`: (re)creates the worker's entry; every queue must exist (400/701).
+ * A second agent may not take the id of one that is still reporting (400/1003): two
+ * agents under one id would mix their statistics and the tasks each runs.
+ */
 export async function registerWorker(store: Store, caller: Caller, reg: Registration, nowMs = Date.now()): Promise<WorkerRecord> {
   const queues: string[] = [];
   for (const q of reg.queues) queues.push(await resolveQueueId(store, q));
@@ -62,7 +73,15 @@ export async function registerWorker(store: Store, caller: Caller, reg: Registra
     tags: reg.tags ?? [],
     system_tags: reg.systemTags ?? [],
   };
-  return store.workers.upsert(reg.worker, () => record);
+  return store.workers.upsert(reg.worker, (current) => {
+    if (current && nowMs - current.last_seen < LIVE_REGISTRATION_MS) {
+      const ago = Math.max(0, Math.round((nowMs - current.last_seen) / 1000));
+      throw new ApiError(Errors.workerRegistered,
+        `worker ${reg.worker} is already registered and reported ${ago} s ago (from ${current.ip || 'an unknown address'}): ` +
+        'another agent is running under this id; give this one another worker id', { worker: reg.worker });
+    }
+    return record;
+  });
 }
 
 /** The task's `{id, name}` and its project's, after marking the task as reported on by `worker`. */

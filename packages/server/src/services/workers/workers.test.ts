@@ -80,6 +80,24 @@ describe('register, report, unregister', () => {
     assert.equal((await worker(long))?.register_timeout, 600);
   });
 
+  test('a second agent cannot register the id of one that still reports; once it left or went quiet, it can', async () => {
+    const id = unique('host:0');
+    await ok('workers.register', { worker: id, queues: [] });
+    const r = await s.call('workers.register', { worker: id, queues: [] });
+    assert.deepEqual([r.status, r.meta.result_subcode], [400, 1003]);
+    assert.match(String(r.meta.result_msg), /already registered and reported \d+ s ago .*another agent is running under this id/);
+    // A status report keeps the first one live; it is still refused.
+    await ok('workers.status_report', { worker: id, timestamp: Date.now() });
+    await fails('workers.register', { worker: id }, 1003);
+    // After a clean exit (unregister) the id is free again.
+    await ok('workers.unregister', { worker: id });
+    await ok('workers.register', { worker: id });
+    // An agent that was killed stops reporting: 90 s later its id can be taken over.
+    await s.server.store.workers.update(id, (w) => ({ ...w, last_seen: Date.now() - 91_000 }));
+    await ok('workers.register', { worker: id, tags: ['restarted'] });
+    assert.deepEqual((await worker(id))?.tags, ['restarted']);
+  });
+
   test('unregister removes a worker, and is silent for an unknown one', async () => {
     const id = unique('leaver');
     await ok('workers.register', { worker: id });
