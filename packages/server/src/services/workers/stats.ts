@@ -6,7 +6,9 @@ import { bucketIndexes, type TimeRange } from '../queues/time-buckets.js';
 /**
  * `workers.get_stats`, `get_activity_report` and `get_metric_keys`: histograms over
  * epoch-aligned buckets of complete intervals (a last, unfinished bucket is left out),
- * dated in epoch ms; a bucket without data counts 0.
+ * dated in epoch ms; a bucket without data counts 0, except that a worker's series start
+ * at its first bucket with data: before that the worker did not exist, and a chart must
+ * not show it idle there.
  */
 const AGGREGATIONS = ['avg', 'min', 'max'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -74,6 +76,9 @@ export async function workerStats(store: Store, items: readonly StatsItem[], wor
   return {
     workers: [...found.keys()].sort().map((worker) => {
       const byMetric = found.get(worker)!;
+      const first = Math.min(...[...byMetric.values()].flatMap((rows) => rows.map((row) => row.bucket)));
+      const mine = buckets.filter((b) => b >= first);
+      const myDates = mine.map((b) => b * r.intervalMs);
       return {
         worker,
         metrics: keys.filter((k) => byMetric.has(k)).map((metric) => {
@@ -91,10 +96,10 @@ export async function workerStats(store: Store, items: readonly StatsItem[], wor
             metric,
             stats: items.filter((i) => i.key === metric).map(({ aggregation }) => ({
               aggregation,
-              dates,
-              values: buckets.map((b) => valueOf(all.get(b), aggregation)),
+              dates: myDates,
+              values: mine.map((b) => valueOf(all.get(b), aggregation)),
               ...(splitByResource && perDevice(metric) ? {
-                resource_series: variants.map((name) => ({ name, values: buckets.map((b) => valueOf(byVariant.get(name)!.get(b), aggregation)) })),
+                resource_series: variants.map((name) => ({ name, values: mine.map((b) => valueOf(byVariant.get(name)!.get(b), aggregation)) })),
               } : {}),
             })),
           };

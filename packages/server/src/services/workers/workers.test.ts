@@ -159,6 +159,18 @@ describe('statistics', () => {
     }]);
   });
 
+  test('a worker\'s series start at its first report: no zeros for the time before it existed', async () => {
+    const r = await ok('workers.get_stats', {
+      from_date: base / 1000 - 600, to_date: base / 1000 + 270, interval: 60, worker_ids: [id], split_by_resource: true,
+      items: [{ key: 'cpu_usage', aggregation: 'avg' }, { key: 'gpu_usage', aggregation: 'avg' }],
+    });
+    const [cpu, gpu] = r.workers[0].metrics;
+    const dates = [base, base + MIN, base + 2 * MIN, base + 3 * MIN];
+    assert.deepEqual(cpu.stats, [{ aggregation: 'avg', dates, values: [20, 20, 0, 40] }]);
+    assert.deepEqual(gpu.stats[0].dates, dates, 'every metric of the worker starts at the same bucket');
+    assert.deepEqual(gpu.stats[0].resource_series.map((x: { values: number[] }) => x.values.length), [4, 4]);
+  });
+
   test('the activity report counts reporting and task-running workers per interval', async () => {
     const r = await ok('workers.get_activity_report', { from_date: base / 1000, to_date: base / 1000 + 240, interval: 60 });
     const dates = [base, base + MIN, base + 2 * MIN, base + 3 * MIN];
