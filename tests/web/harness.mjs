@@ -3,7 +3,7 @@
  * in subprocesses, and Debian's Chromium driven by playwright-core with a fresh
  * profile. Screenshots go to tests/web/.screenshots/<suite>/ (or under $WEB_SCREENSHOTS).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,15 +97,29 @@ function python() {
 }
 
 /**
+ * Runs the real `clearml-init` in a fresh HOME with `pasted` typed at its prompt (what a
+ * user copies from the web UI); resolves with its exit code, output and the clearml.conf
+ * it wrote ('' when it wrote none).
+ */
+export function runClearmlInit(pasted) {
+  const home = mkdtempSync(join(tmpdir(), 'cairn-web-init-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLEARML_') && !k.startsWith('CAIRN_')));
+  const res = spawnSync(join(dirname(python()), 'clearml-init'), [], { env: { ...env, HOME: home }, input: pasted, encoding: 'utf8', timeout: 60_000 });
+  const confPath = join(home, 'clearml.conf');
+  return { code: res.status, output: `${res.stdout}${res.stderr}`, conf: existsSync(confPath) ? readFileSync(confPath, 'utf8') : '' };
+}
+
+/**
  * Runs a Python file with the clearml SDK pointed at the server, in an isolated HOME so
  * that no clearml.conf of the machine leaks in, from a copy outside the repository so
  * that the SDK does not inspect this git checkout. Resolves with {code, stdout, stderr}.
  */
-export function runSdk(server, scriptPath, { accessKey = ACCESS_KEY, secretKey = SECRET_KEY, args = [], timeoutMs = 240_000 } = {}) {
+export function runSdk(server, scriptPath, { accessKey = ACCESS_KEY, secretKey = SECRET_KEY, args = [], timeoutMs = 240_000, confText } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'cairn-web-sdk-'));
   const conf = join(home, 'clearml.conf');
-  // Threads instead of the SDK's forked reporter: see tests/compat/helpers.py (SDK_CONF).
-  writeFileSync(conf, 'sdk.development.report_use_subprocess: false\n');
+  // The SDK's default configuration, or the clearml.conf `confText` (what clearml-init
+  // wrote): nothing of this machine's clearml.conf leaks in.
+  writeFileSync(conf, confText ?? '');
   const script = join(home, basename(scriptPath));
   copyFileSync(scriptPath, script);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLEARML_') && !k.startsWith('CAIRN_')));
@@ -114,11 +128,13 @@ export function runSdk(server, scriptPath, { accessKey = ACCESS_KEY, secretKey =
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
     CLEARML_CONFIG_FILE: conf,
-    CLEARML_API_HOST: server.api,
-    CLEARML_WEB_HOST: server.web,
-    CLEARML_FILES_HOST: server.files,
-    CLEARML_API_ACCESS_KEY: accessKey,
-    CLEARML_API_SECRET_KEY: secretKey,
+    ...(confText === undefined ? {
+      CLEARML_API_HOST: server.api,
+      CLEARML_WEB_HOST: server.web,
+      CLEARML_FILES_HOST: server.files,
+      CLEARML_API_ACCESS_KEY: accessKey,
+      CLEARML_API_SECRET_KEY: secretKey,
+    } : {}),
     CLEARML_CACHE_DIR: join(home, 'cache'),
     CLEARML_SUPPRESS_UPDATE_MESSAGE: '1',
     CLEARML_LOG_LEVEL: 'WARNING',

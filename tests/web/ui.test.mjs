@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { ADMIN_PASSWORD, checkPrerequisites, launchBrowser, runSdk, screenshotDir, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, checkPrerequisites, launchBrowser, runClearmlInit, runSdk, screenshotDir, startServer } from './harness.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
 let server;
@@ -336,15 +336,24 @@ test('bulk actions: tag and archive the selected experiments', async () => {
   await waitForNames(['resnet lr 0.01', 'resnet baseline']);
 });
 
-test('credentials made in Settings work from the SDK with the lines shown, and stop working once revoked', async () => {
-  await page.getByRole('link', { name: 'Settings' }).click();
+test('clearml-init\'s link leads to Settings; credentials made there work through clearml-init and the SDK, show their last use, and stop working once revoked', async () => {
+  // clearml-init tells a new user where to create credentials; follow its link literally.
+  const prompt = runClearmlInit('');
+  const link = prompt.output.match(/e\.g\. http:\/\/localhost:8080(\S+)\)/);
+  assert.ok(link, `no settings link in clearml-init's output:\n${prompt.output}`);
+  assert.equal(link[1], '//settings/workspace-configuration');
+  await page.goto(`${server.web}${link[1]}`);
+  await page.waitForURL(/\/settings\/workspace-configuration$/);
   await page.getByRole('table', { name: 'Credentials' }).waitFor();
-  await page.getByRole('button', { name: 'Create credentials' }).click();
+  // clearml-init: 'In settings page, press "Create new credentials", then press "Copy to clipboard".'
+  assert.match(prompt.output, /press "Create new credentials", then press "Copy to clipboard"/);
+  await page.getByRole('button', { name: 'Create new credentials' }).click();
   await page.getByRole('dialog').getByLabel('Label').fill('web test laptop');
   await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
   const shown = page.getByRole('dialog', { name: 'New credentials' });
   await shown.waitFor();
   await shot('new-credentials');
+  assert.equal(await shown.getByRole('button', { name: 'Copy to clipboard' }).count(), 2);
   const conf = await shown.getByLabel('clearml.conf').innerText();
   const exports = await shown.getByLabel('Environment variables').innerText();
   assert.match(conf, new RegExp(`api_server: ${server.api.replace(/[.:/]/g, '\\$&')}`));
@@ -355,13 +364,25 @@ test('credentials made in Settings work from the SDK with the lines shown, and s
   assert.match(conf, new RegExp(`"access_key" = "${env.CLEARML_API_ACCESS_KEY}"`));
   assert.match(conf, new RegExp(`"secret_key" = "${env.CLEARML_API_SECRET_KEY}"`));
 
+  // Pasted into clearml-init, the block gives a clearml.conf the SDK works with, no variables set.
+  const init = runClearmlInit(`${conf}\n`);
+  assert.equal(init.code, 0, init.output);
+  assert.match(init.output, new RegExp(`Detected credentials key="${env.CLEARML_API_ACCESS_KEY}"`));
+  assert.match(init.conf, new RegExp(`api_server: ${server.api.replace(/[.:/]/g, '\\$&')}`));
+  const viaInit = await runSdk(server, join(HERE, 'use-key.py'), { confText: init.conf });
+  assert.equal(viaInit.code, 0, `the SDK could not use clearml-init's clearml.conf:\n${viaInit.stdout}\n${viaInit.stderr}`);
+  // And the environment variables shown work as well.
   const run = await runSdk(server, join(HERE, 'use-key.py'), { accessKey: env.CLEARML_API_ACCESS_KEY, secretKey: env.CLEARML_API_SECRET_KEY });
   assert.equal(run.code, 0, `the SDK could not use the new key:\n${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /TASK_ID [0-9a-f]{32}/);
 
   await shown.getByRole('button', { name: 'Done' }).click();
+  await page.reload();
   const row = page.getByRole('row').filter({ hasText: env.CLEARML_API_ACCESS_KEY });
-  assert.match(await row.innerText(), /web test laptop/);
+  await row.waitFor();
+  const cells = await row.getByRole('cell').allInnerTexts();
+  assert.equal(cells[1], 'web test laptop');
+  assert.match(cells[3], /^(just now|\d+ min ago)$/, `Last used of a key the SDK just used: ${cells[3]}`);
   await shot('credentials');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();

@@ -1,4 +1,4 @@
-"""Signs in with the key pair in the environment and records one experiment, as a user
+"""Signs in with the key pair in the environment (or clearml.conf) and records one experiment, as a user
 does right after pasting the lines from Settings. Prints the new task's id."""
 
 from clearml import Task
