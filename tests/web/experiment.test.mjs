@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, runSdk, SECRET_KEY, startServer } from './harness.mjs';
 
+const SEEDED_PROJECT = 'Experiment Page';
 const HERE = new URL('.', import.meta.url).pathname;
 let server;
 let browser;
@@ -116,9 +117,17 @@ after(async () => {
 
 test('the experiments table links to the experiment page, which shows its code and parameters', async () => {
   await page.goto(`${server.web}/experiments`);
-  await page.locator('.grid-row [data-column="name"] a', { hasText: 'page walkthrough' }).click();
+  // Across all projects each row says which project it belongs to, linked to that project's table.
+  const row = page.locator('.grid-row[data-id]', { has: page.locator('[data-column="name"] a', { hasText: 'page walkthrough' }) });
+  await row.waitFor();
+  const projectCell = row.locator('[data-column="project"] a');
+  assert.equal(await projectCell.innerText(), SEEDED_PROJECT);
+  assert.match(await projectCell.getAttribute('href'), /^\/experiments\?project=[0-9a-f]{32}$/);
+  await row.locator('[data-column="name"] a').click();
   await page.waitForURL(new RegExp(`/experiments/${seeded.task}$`));
   await eventually(() => page.locator('.exp-title h1').innerText(), 'page walkthrough');
+  // the breadcrumb ends at the project, without a dangling separator
+  assert.deepEqual((await page.locator('.crumbs').innerText()).split('\n').map((x) => x.trim()).filter(Boolean), ['Projects', '/', SEEDED_PROJECT]);
   assert.equal(await status(), 'Completed');
   assert.equal(await page.locator('[data-last-iteration]').innerText(), 'Iteration 99');
 
@@ -233,11 +242,25 @@ test('scalars: one chart per metric with its variants drawn; legend hides a seri
 });
 
 test('plots: the scatter and histogram drawn by Plotly, the table as an HTML table', async () => {
+  // Plotly's chunk arrives only when the test lets it: until then each figure says it is loading.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route(/\/assets\/plotly[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
   await openTab('Plots');
+  const waiting = page.locator('[data-plot="embedding / clusters"]').getByRole('status');
+  await waiting.waitFor();
+  assert.equal(await waiting.innerText(), 'Loading the chart…');
+  await shot('plots-loading');
+  release();
+  await page.unroute(/\/assets\/plotly[^/]*\.js$/);
   const scatter = page.locator('[data-plot="embedding / clusters"] .plotly-figure[data-rendered="plotly"]');
   await scatter.waitFor({ timeout: 60_000 });
   assert.equal(await scatter.locator('.scatterlayer .point').count(), 4);
   assert.equal(await scatter.locator('.xtitle').textContent(), 'x');
+  assert.equal(await page.locator('[data-plot="embedding / clusters"]').getByRole('status').count(), 0, 'the loading note goes once drawn');
   const histogram = page.locator('[data-plot="weights / layer1"] .plotly-figure[data-rendered="plotly"]');
   await histogram.waitFor();
   assert.equal(await histogram.locator('.barlayer .point').count(), 4);

@@ -35,6 +35,7 @@ export interface Column {
 
 export interface RenderContext {
   userName: (id: string) => string;
+  projectName: (id: string) => string;
 }
 
 /** Seconds the task ran: as the server counted it, or from its start to its end (or now). */
@@ -70,6 +71,12 @@ export const BASE_COLUMNS: readonly Column[] = [
   },
 ];
 
+/** Shown in the table of all experiments, where rows come from many projects. */
+const PROJECT_COLUMN: Column = {
+  key: 'project', label: 'Project', title: 'Project', width: 150, orderBy: 'project', fields: ['project'],
+  render: (t, c) => (t.project ? <Link to={`/experiments?project=${t.project}`} title={c.projectName(t.project)}>{c.projectName(t.project)}</Link> : ''),
+};
+
 /**
  * A hyperparameter filters by its values even when they are all numbers: the server's
  * range filters cover dates, iterations, run time and metrics, not hyperparameters.
@@ -93,9 +100,10 @@ function metricColumn(key: string, metric: string, variant: string): Column {
   };
 }
 
-/** The columns for the ids in the URL: the fixed ones, then those the user added. */
-export function tableColumns(added: readonly string[]): Column[] {
+/** The columns for the ids in the URL: the fixed ones (with Project across projects), then those the user added. */
+export function tableColumns(added: readonly string[], acrossProjects = false): Column[] {
   const cols = [...BASE_COLUMNS];
+  if (acrossProjects) cols.splice(cols.findIndex((c) => c.key === 'name') + 1, 0, PROJECT_COLUMN);
   for (const key of added) {
     const a = parseAdded(key);
     if (!a) continue;

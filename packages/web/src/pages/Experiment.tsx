@@ -36,7 +36,6 @@ export default function Experiment({ params }: PageProps) {
         <Link to="/projects">Projects</Link>
         <span aria-hidden>/</span>
         {projectId ? <Link to={`/experiments?project=${projectId}`}>{project.data ?? (project.error ? 'Its project' : '…')}</Link> : <Link to="/experiments">All experiments</Link>}
-        <span aria-hidden>/</span>
       </div>
       <ExperimentHeader task={task} onChanged={reload} />
       <ActionsBar task={task} onChanged={reload} />

@@ -26,9 +26,14 @@ export default function Experiments() {
     [state.project],
   );
   const users = useLoad(() => call<{ users: User[] }>('users.get_all'), []);
+  const acrossProjects = !state.project;
+  const projects = useLoad(
+    () => (acrossProjects ? call<{ projects: Project[] }>('projects.get_all', { only_fields: ['id', 'name'], search_hidden: true }).then((r) => r.projects) : Promise.resolve([])),
+    [acrossProjects],
+  );
 
   const colsKey = state.cols.join(',');
-  const columns = useMemo(() => tableColumns(state.cols), [colsKey]);
+  const columns = useMemo(() => tableColumns(state.cols, acrossProjects), [colsKey, acrossProjects]);
   const queryKey = JSON.stringify(taskQuery(state, columns));
   const query = useMemo(() => JSON.parse(queryKey) as Record<string, unknown>, [queryKey]);
   const pages = useTaskPages(query);
@@ -57,8 +62,9 @@ export default function Experiments() {
 
   const ctx: RenderContext = useMemo(() => {
     const names = new Map((users.data?.users ?? []).map((u) => [u.id, u.name]));
-    return { userName: (id) => names.get(id) ?? id };
-  }, [users.data]);
+    const projectNames = new Map((projects.data ?? []).map((p) => [p.id, p.name]));
+    return { userName: (id) => names.get(id) ?? id, projectName: (id) => projectNames.get(id) ?? id };
+  }, [users.data, projects.data]);
 
   const activeFilters = Object.entries(state.filters).filter(([, v]) => v.length > 0);
   const title = state.project ? project.data?.name ?? '' : 'All experiments';

@@ -38,6 +38,7 @@ function fitLayout(layout: Record<string, unknown>): Record<string, unknown> {
 export function PlotlyFigure({ figure, source, label }: { figure: Figure; source: string; label: string }) {
   const el = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const [drawn, setDrawn] = useState(false);
   useEffect(() => {
     let live = true;
     const div = el.current!;
@@ -48,7 +49,11 @@ export function PlotlyFigure({ figure, source, label }: { figure: Figure; source
         plotly = P;
         return P.newPlot(div, figure.data as never, fitLayout(figure.layout) as never, { responsive: true, displaylogo: false });
       })
-      .then(() => live && div.setAttribute('data-rendered', 'plotly'))
+      .then(() => {
+        if (!live) return;
+        div.setAttribute('data-rendered', 'plotly');
+        setDrawn(true);
+      })
       .catch((err: Error) => live && setError(err.message));
     return () => {
       live = false;
@@ -57,6 +62,8 @@ export function PlotlyFigure({ figure, source, label }: { figure: Figure; source
   }, [source]);
   return (
     <>
+      {/* Plotly's first fetch takes seconds on a slow link: say so rather than show an empty box. */}
+      {!drawn && !error && <p className="muted plot-loading" role="status">Loading the chart…</p>}
       <div ref={el} className="plotly-figure" aria-label={label} />
       {error && <p className="form-error" role="alert">Could not draw this figure: {error}</p>}
     </>
