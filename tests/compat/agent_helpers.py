@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from helpers import ACCESS_KEY, MAIN_JS, PYTHON, ROOT, SDK_CONF, SECRET_KEY, Api, make_sdk_env
+from helpers import ACCESS_KEY, MAIN_JS, PYTHON, ROOT, SECRET_KEY, Api, make_sdk_env
 
 # The training script committed to the test repository. It runs with the real clearml
 # SDK both locally (the test starts it; it enqueues itself when ORCH_QUEUE is set) and on
@@ -285,7 +285,6 @@ def clearml_agent_conf(server, home: Path, worker_id: str) -> Path:
           pip_download_cache.path: "{home / 'pip-download-cache'}"
           package_manager.system_site_packages: true
         }}
-        {SDK_CONF}
     """))
     return conf
 

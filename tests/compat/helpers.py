@@ -298,17 +298,12 @@ def b64url_encode(raw: bytes) -> str:
 # --------------------------------------------------------------------------- SDK subprocesses
 
 
-# The only setting the suite changes from the SDK's defaults. By default (Linux) the SDK
-# reports from a forked subprocess; when that fork happens while its repository
-# detection thread is inside subprocess.call(["git", "status"]), the forked child
-# inherits the exec error pipe and Task.close() waits forever (seen here about one run
-# in ten, with the server answering everything). The wire traffic is the same with
-# threads. Set COMPAT_REPORT_SUBPROCESS=1 to run with the SDK default anyway.
-SDK_CONF = (
-    "sdk.development.report_use_subprocess: "
-    + ("true" if os.environ.get("COMPAT_REPORT_SUBPROCESS") else "false")
-    + "\n"
-)
+# The SDK runs with its default configuration: the clearml.conf of the isolated HOME is
+# empty (no developer settings leak in, and none hides what a user would meet). That
+# includes its default reporting from a forked subprocess on Linux, whose fork used to
+# race the repository-detection thread's git calls (see
+# packages/server/src/services/tasks/code-recording.ts).
+SDK_CONF = ""
 
 
 def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,

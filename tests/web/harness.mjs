@@ -90,9 +90,9 @@ export async function startServer() {
 }
 
 let sdkPython;
-/** The compatibility suite's venv Python, made on first use (tests/web/sdk-python.sh). */
+/** The compatibility suite's venv Python, made on first use (tests/compat/venv.sh). */
 function python() {
-  sdkPython ??= execFileSync('bash', [join(HERE, 'sdk-python.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  sdkPython ??= execFileSync('bash', [join(HERE, '..', 'compat', 'venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   return sdkPython;
 }
 
