@@ -32,7 +32,7 @@ function run({ name, command }) {
   const started = Date.now();
   return new Promise((resolve) => {
     // Each suite in its own process group, so that stopping it stops what it started.
-    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' }, detached: true });
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, detached: true });
     children.add(child);
     child.on('exit', () => children.delete(child));
     prefixed(name, child.stdout, process.stdout);

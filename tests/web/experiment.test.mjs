@@ -255,7 +255,6 @@ test('plots: the scatter and histogram drawn by Plotly, the table as an HTML tab
   assert.equal(await waiting.innerText(), 'Loading the chart…');
   await shot('plots-loading');
   release();
-  await page.unroute(/\/assets\/plotly[^/]*\.js$/);
   const scatter = page.locator('[data-plot="embedding / clusters"] .plotly-figure[data-rendered="plotly"]');
   await scatter.waitFor({ timeout: 60_000 });
   assert.equal(await scatter.locator('.scatterlayer .point').count(), 4);

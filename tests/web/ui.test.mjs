@@ -369,7 +369,7 @@ test('clearml-init\'s link leads to Settings; credentials made there work throug
   assert.equal(init.code, 0, init.output);
   assert.match(init.output, new RegExp(`Detected credentials key="${env.CLEARML_API_ACCESS_KEY}"`));
   assert.match(init.conf, new RegExp(`api_server: ${server.api.replace(/[.:/]/g, '\\$&')}`));
-  const viaInit = await runSdk(server, join(HERE, 'use-key.py'), { confText: init.conf });
+  const viaInit = await runSdk(server, join(HERE, 'use-key.py'), { confText: init.conf, args: ["made with clearml-init's clearml.conf"] });
   assert.equal(viaInit.code, 0, `the SDK could not use clearml-init's clearml.conf:\n${viaInit.stdout}\n${viaInit.stderr}`);
   // And the environment variables shown work as well.
   const run = await runSdk(server, join(HERE, 'use-key.py'), { accessKey: env.CLEARML_API_ACCESS_KEY, secretKey: env.CLEARML_API_SECRET_KEY });
@@ -404,7 +404,7 @@ test('an expired session goes to sign-in and comes back to the same view', async
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.pathname + u.search === view);
-  await waitForNames(['made with a key from Settings', 'no augmentation', 'resnet baseline', 'resnet lr 0.01']);
+  await waitForNames(['made with a key from Settings', "made with clearml-init's clearml.conf", 'no augmentation', 'resnet baseline', 'resnet lr 0.01']);
   await eventually(async () => (await columnByName('p.General.optimizer'))['resnet lr 0.01'], 'adam');
   await shot('all-experiments');
 });
