@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { project } from './projection.js';
 import { compileGetAll, runQuery } from './query.js';
-import { compilePythonRegex, RegexError } from './regex.js';
+import { compileGlob, compilePythonRegex, RegexError } from './regex.js';
 
 const docs = [
   { id: 'a1', name: 'Proj Alpha', status: 'completed', tags: ['best'], system_tags: [], created: '2026-01-02T00:00:00Z', script: { repository: 'r1' } },
@@ -58,10 +58,35 @@ test('only_fields nests dotted paths and keeps id', () => {
   assert.deepEqual(project(docs[0], ['script.repository', 'status']), { id: 'a1', script: { repository: 'r1' }, status: 'completed' });
 });
 
-test('invalid regex is a RegexError; Python named groups translate', () => {
+test('invalid regex is a RegexError; the Python syntax the SDK sends is taken', () => {
   assert.throws(() => compilePythonRegex('(unclosed'), RegexError);
-  assert.equal(compilePythonRegex('(?P<x>a)(?P=x)').test('aa'), true);
-  assert.equal(compilePythonRegex('(?i)abc').test('ABC'), true);
+  assert.equal(compilePythonRegex('(?P<x>a)b').test('zab'), true);
+  assert.equal(compilePythonRegex('(?i)abc').test('xABCx'), true);
+  // re.escape("my run-1 #2 (a&b)") as Python 3.11 writes it
+  assert.equal(compilePythonRegex('^my\\ run\\-1\\ \\#2\\ \\(a\\&b\\)$').test('my run-1 #2 (a&b)'), true);
+  assert.equal(compilePythonRegex('\\Arun\\Z').test('run'), true);
+  assert.equal(compilePythonRegex('\\Arun\\Z').test('run 2'), false);
+  assert.equal(compilePythonRegex('a\\\\Z').test('a\\Z'), true, 'an escaped backslash before Z stays a backslash');
+  assert.equal(compilePythonRegex('(?s)a.b').test('a\nb'), true);
+});
+
+test('patterns run in linear time: what backtracking engines need exponential time for is instant, and what needs backtracking is refused', () => {
+  // With a backtracking engine this pattern took 31.8 s on a 31-character name; on 5,000
+  // characters it would not return at all.
+  const evil = compilePythonRegex('^(a+)+$');
+  assert.equal(evil.test(`${'a'.repeat(5000)}b`), false);
+  assert.equal(evil.test('a'.repeat(5000)), true);
+  assert.throws(() => compilePythonRegex('(?P<x>a)(?P=x)'), (e: unknown) => e instanceof RegexError && /invalid regular expression/.test(e.message));
+  assert.throws(() => compilePythonRegex('a(?=b)'), RegexError);
+  assert.throws(() => compilePythonRegex('a'.repeat(1001)), /at most 1000/);
+});
+
+test('worker globs match the whole id in linear time', () => {
+  const g = compileGlob('gpu-*:?');
+  assert.equal(g.test('gpu-box-01:0'), true);
+  assert.equal(g.test('gpu-box-01:10'), false);
+  assert.equal(compileGlob('a.b').test('axb'), false);
+  assert.equal(compileGlob('*a*a*a*a*a*a*b').test('a'.repeat(10_000)), false);
 });
 
 test('numeric strings sort as numbers, other strings as text', () => {

@@ -1,13 +1,7 @@
-import { compileListFilter } from '@cairn/protocol';
+import { compileGlob, compileListFilter } from '@cairn/protocol';
 import type { WorkerRecord } from '../../store/store.js';
 import { optInt, optString } from '../validate.js';
 import { isAlive } from './presence.js';
-
-/** `worker_pattern`: a glob where `*` is any text and `?` one character, matched against the whole id. */
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
 
 /**
  * The filters of `workers.get_all` and `get_count`: live workers only, active within
@@ -18,7 +12,8 @@ export function workerFilter(body: Record<string, unknown>, defaultLastSeenSec: 
   const tags = compileListFilter(body.tags ?? undefined);
   const systemTags = compileListFilter(body.system_tags ?? undefined);
   const pattern = optString(body, 'worker_pattern');
-  const re = pattern ? globToRegExp(pattern) : null;
+  // `worker_pattern`: a glob where `*` is any text and `?` one character, matched against the whole id
+  const re = pattern ? compileGlob(pattern) : null;
   return (w) => isAlive(w, now)
     && (lastSeenSec <= 0 || now - Date.parse(w.last_activity_time) <= lastSeenSec * 1000)
     && (!tags || tags(w.tags))
