@@ -196,6 +196,8 @@ export interface User {
   company: string;
   role: 'admin' | 'user' | 'system';
   created: string;
+  /** a disabled user's keys and sessions stop working; their tasks stay */
+  disabled?: boolean;
 }
 
 /** Event types accepted by `events.add_batch`. */

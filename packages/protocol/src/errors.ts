@@ -49,8 +49,10 @@ export const Errors = {
   invalidToken: e(401, 30, 'invalid token'),
   tokenExpired: e(401, 31, 'token expired'),
   notAllowed: e(403, 10, 'not allowed'),
+  requestTimeout: e(408, 0, 'request timeout'),
   payloadTooLarge: e(413, 0, 'request body too large'),
   unsupportedMediaType: e(415, 0, 'unsupported content encoding'),
+  tooManyRequests: e(429, 0, 'too many requests'),
   internal: e(500, 0, 'general error'),
   dataStoreFull: e(500, 100, 'storage is full'),
 } as const;

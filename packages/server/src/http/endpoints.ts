@@ -1,10 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Identity } from '@cairn/protocol';
+import type { Caller } from '../auth/authenticator.js';
 
 /** What a handler knows about the call besides its JSON body. */
 export interface CallContext {
   /** The authenticated caller; `null` only for endpoints declared `auth: 'none'`. */
   identity: Identity | null;
+  /** How the caller signed in (the key or the session behind the token). */
+  caller?: Caller;
   /** `X-ClearML-Worker` (or `X-Trains-Worker`) header: default worker of events. */
   worker: string;
   headers: IncomingHttpHeaders;

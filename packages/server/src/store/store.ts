@@ -45,6 +45,26 @@ export interface CredentialStore {
   touch(accessKey: string, at: string): Promise<void>;
 }
 
+/** A password sign-in (the web UI); keys need none, their revocation ends their tokens. */
+export interface SessionRecord {
+  id: string;
+  user: string;
+  created: string;
+  /** epoch ms */
+  expires: number;
+  revoked: boolean;
+}
+
+export interface SessionStore {
+  create(s: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | undefined>;
+  revoke(id: string): Promise<boolean>;
+  /** Ends every session of the user (password change, user disabled); answers how many. */
+  revokeAllOf(userId: string): Promise<number>;
+  /** Forgets sessions that expired before `beforeMs`. */
+  prune(beforeMs: number): Promise<void>;
+}
+
 export interface UserStore extends DocumentStore<User> {
   findByName(name: string): Promise<User | undefined>;
   setPassword(userId: string, passwordHash: string): Promise<void>;
@@ -208,6 +228,7 @@ export interface WorkerStatsStore {
 export interface Store {
   users: UserStore;
   credentials: CredentialStore;
+  sessions: SessionStore;
   projects: DocumentStore<Project>;
   tasks: DocumentStore<Task>;
   models: DocumentStore<Model>;

@@ -42,11 +42,11 @@ test('a key records when it was last used: at its login, and from calls with the
 test('a key used all day through one token shows its last use within a minute', async () => {
   const store = openSqliteStore(':memory:');
   let now = Date.parse('2026-12-01T08:00:00Z');
-  const auth = new Authenticator(store, Buffer.alloc(32, 7), 3600, () => now);
+  const auth = new Authenticator(store, Buffer.alloc(32, 7), 86_400, () => now);
   const admin = { id: 'u1', name: 'admin', company: 'c1', role: 'admin', created: new Date(now).toISOString() };
   await store.users.insert(admin as never);
-  await store.credentials.insert({ access_key: 'K1', secret_hash: hashSecret('s1'), user: 'u1', label: '', created: new Date(now).toISOString(), revoked: false });
-  const { identity } = await auth.checkBasic(`Basic ${Buffer.from('K1:s1').toString('base64')}`);
+  await store.credentials.insert({ access_key: 'K1', secret_hash: await hashSecret('s1'), user: 'u1', label: '', created: new Date(now).toISOString(), revoked: false });
+  const { identity } = await auth.login(`Basic ${Buffer.from('K1:s1').toString('base64')}`, '127.0.0.1');
   const token = auth.issue(identity, 'K1');
   assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T08:00:00.000Z');
   now += 30_000;

@@ -1,43 +1,52 @@
-import { Errors, newId, type Identity } from '@cairn/protocol';
-import { hashSecret, randomKey } from '../../auth/secret-hash.js';
+import { Errors, type Identity } from '@cairn/protocol';
+import { authorize } from '../../auth/policy.js';
+import { hashSecret, verifySecret } from '../../auth/secret-hash.js';
 import { ApiError } from '../../http/api-error.js';
 import type { CallContext } from '../../http/endpoints.js';
-import type { Credential, Store } from '../../store/store.js';
-import { nowIso, type ServiceModule } from '../deps.js';
+import type { Store } from '../../store/store.js';
+import type { ServiceModule } from '../deps.js';
+import { optBool, optString, reqString } from '../validate.js';
+import { checkPassword, checkRole, createCredentials, createUser, otherAdminExists } from './accounts.js';
 
-export interface NewCredentials {
-  access_key: string;
-  secret_key: string;
-}
-
-/** Makes a key pair for a user; only the hash of the secret is kept. */
-export async function createCredentials(
-  store: Store,
-  userId: string,
-  label: string,
-  fixed?: { accessKey: string; secretKey: string },
-): Promise<NewCredentials> {
-  const access_key = fixed?.accessKey ?? randomKey(20);
-  const secret_key = fixed?.secretKey ?? randomKey(48, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
-  const cred: Credential = { access_key, secret_hash: hashSecret(secret_key), user: userId, label, created: nowIso(), revoked: false };
-  await (fixed ? store.credentials.upsert(cred) : store.credentials.insert(cred));
-  return { access_key, secret_key };
-}
+export { createCredentials, createUser, type NewCredentials } from './accounts.js';
+export { bootstrapIdentity } from './bootstrap.js';
 
 function caller(ctx: CallContext): Identity {
   if (!ctx.identity) throw new ApiError(Errors.missingCredentials);
   return ctx.identity;
 }
 
+async function userOrThrow(store: Store, id: string) {
+  const user = await store.users.get(id);
+  if (!user) throw new ApiError(Errors.invalidId, `unknown user ${id}`, { id });
+  return user;
+}
+
+const publicUser = (u: { id: string; name: string; role: string; company: string; created: string; disabled?: boolean }) =>
+  ({ id: u.id, name: u.name, role: u.role, company: u.company, created: u.created, disabled: Boolean(u.disabled) });
+
+/**
+ * Sign-in, keys and users. Keys belong to a user and act with that user's role; only
+ * admins manage users and other users' keys (auth/policy.ts).
+ */
 export const registerAuth: ServiceModule = (registry, { store, auth }) => {
   registry.add({
     name: 'auth.login',
     auth: 'none',
     handler: async (body, ctx) => {
       const authz = ctx.headers.authorization;
-      const { identity, accessKey } = await auth.checkBasic(Array.isArray(authz) ? authz[0] : authz);
+      const who = await auth.login(Array.isArray(authz) ? authz[0] : authz, ctx.ip ?? '');
       const expiration = Number(body.expiration_sec);
-      return { token: auth.issue(identity, accessKey, Number.isFinite(expiration) ? expiration : undefined) };
+      return { token: auth.issue(who.identity, who.accessKey, Number.isFinite(expiration) ? expiration : undefined, who.session) };
+    },
+  });
+
+  // The web UI's sign-out: the session's tokens stop working at once.
+  registry.add({
+    name: 'auth.logout',
+    handler: async (_body, ctx) => {
+      await auth.endSession(ctx.caller?.session);
+      return {};
     },
   });
 
@@ -45,18 +54,23 @@ export const registerAuth: ServiceModule = (registry, { store, auth }) => {
     name: 'auth.create_credentials',
     handler: async (body, ctx) => {
       const who = caller(ctx);
-      const label = typeof body.label === 'string' ? body.label : '';
-      const created = await createCredentials(store, who.user, label);
+      const owner = optString(body, 'user') ?? who.user;
+      authorize(who, 'manage-credentials', { owner }, 'creating keys for another user');
+      await userOrThrow(store, owner);
+      const label = typeof body.label === 'string' ? body.label.slice(0, 200) : '';
+      const created = await createCredentials(store, owner, label);
       return { credentials: { ...created, label } };
     },
   });
 
   registry.add({
     name: 'auth.get_credentials',
-    handler: async (_body, ctx) => {
+    handler: async (body, ctx) => {
       const who = caller(ctx);
-      const mine = (await store.credentials.list()).filter((c) => c.user === who.user && !c.revoked);
-      return { credentials: mine.map((c) => ({ access_key: c.access_key, label: c.label, last_used: c.last_used ?? null, created: c.created })) };
+      const owner = optString(body, 'user') ?? who.user;
+      authorize(who, 'manage-credentials', { owner }, "listing another user's keys");
+      const theirs = (await store.credentials.list()).filter((c) => c.user === owner && !c.revoked);
+      return { credentials: theirs.map((c) => ({ access_key: c.access_key, label: c.label, last_used: c.last_used ?? null, created: c.created })) };
     },
   });
 
@@ -67,8 +81,63 @@ export const registerAuth: ServiceModule = (registry, { store, auth }) => {
       const key = body.access_key ?? body.key_id;
       if (typeof key !== 'string') throw new ApiError(Errors.missingRequiredFields, 'missing required field: access_key');
       const cred = await store.credentials.get(key);
-      if (!cred || (cred.user !== who.user && who.role !== 'admin')) throw new ApiError(Errors.invalidId, `unknown access key ${key}`);
+      // Another user's key is as unknown as a key that does not exist.
+      if (!cred || cred.revoked || (cred.user !== who.user && who.role !== 'admin')) throw new ApiError(Errors.invalidId, `unknown access key ${key}`);
       return { revoked: (await store.credentials.revoke(key)) ? 1 : 0 };
+    },
+  });
+
+  registry.add({
+    name: 'auth.change_password',
+    handler: async (body, ctx) => {
+      const who = caller(ctx);
+      const old = reqString(body, 'old_password');
+      const next = checkPassword(body.new_password, 'new_password');
+      const hash = await store.users.getPasswordHash(who.user);
+      if (!hash || !(await verifySecret(old, hash))) throw new ApiError(Errors.invalidCredentials, 'the current password is wrong');
+      await store.users.setPassword(who.user, await hashSecret(next));
+      const ended = await store.sessions.revokeAllOf(who.user);
+      return { updated: 1, ended_sessions: ended };
+    },
+  });
+
+  registry.add({
+    name: 'auth.create_user',
+    handler: async (body, ctx) => {
+      authorize(caller(ctx), 'manage-users', {}, 'creating users');
+      const role = body.role === undefined ? 'user' : checkRole(body.role);
+      const given = body.password === undefined || body.password === null ? undefined : checkPassword(body.password);
+      const { user, password } = await createUser(store, body.name, role, given);
+      return { id: user.id, ...(given === undefined ? { password } : {}) };
+    },
+  });
+
+  registry.add({
+    name: 'auth.edit_user',
+    handler: async (body, ctx) => {
+      const who = caller(ctx);
+      authorize(who, 'manage-users', {}, 'editing users');
+      const user = await userOrThrow(store, reqString(body, 'user'));
+      const role = body.role === undefined ? undefined : checkRole(body.role);
+      const disabled = optBool(body, 'disabled');
+      const password = body.password === undefined ? undefined : checkPassword(body.password);
+      const losesAdmin = user.role === 'admin' && ((role !== undefined && role !== 'admin') || disabled === true);
+      if (losesAdmin && !(await otherAdminExists(store, user.id))) {
+        throw new ApiError(Errors.validationError, `${user.name} is the last admin: make another admin first`);
+      }
+      const fields: Record<string, unknown> = {};
+      await store.users.update(user.id, (doc) => {
+        if (role !== undefined) doc.role = fields.role = role;
+        if (disabled !== undefined) doc.disabled = fields.disabled = disabled;
+        return doc;
+      });
+      if (password !== undefined) {
+        await store.users.setPassword(user.id, await hashSecret(password));
+        fields.password = 'changed';
+      }
+      // A disabled user, or one whose password an admin reset, signs in again.
+      if (disabled || password !== undefined) await store.sessions.revokeAllOf(user.id);
+      return { updated: Object.keys(fields).length > 0 ? 1 : 0, fields };
     },
   });
 
@@ -87,29 +156,6 @@ export const registerAuth: ServiceModule = (registry, { store, auth }) => {
 
   registry.add({
     name: 'users.get_all',
-    handler: async () => ({ users: (await store.users.find()).map((u) => ({ id: u.id, name: u.name, role: u.role, company: u.company, created: u.created })) }),
+    handler: async () => ({ users: (await store.users.find()).map(publicUser) }),
   });
 };
-
-/** Users and keys made at first start, and the ones fixed by configuration. */
-export async function bootstrapIdentity(
-  store: Store,
-  opts: { adminPassword?: string; accessKey?: string; secretKey?: string },
-): Promise<{ adminPassword?: string; credentials?: NewCredentials; fixed: boolean }> {
-  let admin = await store.users.findByName('admin');
-  let adminPassword: string | undefined;
-  let credentials: NewCredentials | undefined;
-  if (!admin) {
-    admin = { id: newId(), name: 'admin', company: 'd1bd92a3b039400cbafc60a7a5b1e52b', role: 'admin', created: nowIso() };
-    await store.users.insert(admin);
-    adminPassword = opts.adminPassword ?? randomKey(16, 'abcdefghijkmnopqrstuvwxyz23456789');
-    await store.users.setPassword(admin.id, hashSecret(adminPassword));
-    if (!opts.accessKey) credentials = await createCredentials(store, admin.id, 'created at first start');
-  }
-  if (opts.accessKey) {
-    if (!opts.secretKey) throw new Error('CAIRN_ACCESS_KEY is set but CAIRN_SECRET_KEY is not');
-    const existing = await store.credentials.get(opts.accessKey);
-    await createCredentials(store, existing?.user ?? admin.id, existing?.label ?? 'from configuration', { accessKey: opts.accessKey, secretKey: opts.secretKey });
-  }
-  return { adminPassword, credentials, fixed: Boolean(opts.accessKey) };
-}

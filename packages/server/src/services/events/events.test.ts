@@ -1,11 +1,11 @@
-import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
+import { createCredentials } from '../auth/accounts.js';
+import { serviceDeps } from '../../testing/registry-harness.js';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { newId, type Identity, type Model, type Task } from '@cairn/protocol';
 import { Authenticator } from '../../auth/authenticator.js';
-import type { ServerConfig } from '../../config.js';
 import { apiPlugin } from '../../http/api-plugin.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -75,14 +75,16 @@ before(async () => {
   store = openSqliteStore(':memory:');
   const auth = new Authenticator(store, randomBytes(32), 3600);
   const registry = new EndpointRegistry();
-  registerEvents(registry, { store, config: {} as ServerConfig, auth, codeRecording: new CodeRecording() });
+  registerEvents(registry, serviceDeps(store, auth));
   app = Fastify();
   await app.register(apiPlugin, { registry, auth, maxRequestBytes: 64 * 1024 * 1024, log: () => {}, logRequests: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   assert.ok(address && typeof address === 'object');
   base = `http://127.0.0.1:${address.port}`;
-  token = auth.issue(who, '');
+  await store.users.insert({ id: who.user, name: who.user_name, company: who.company, role: 'admin', created: '2025-01-01T00:00:00.000Z' });
+  const key = await createCredentials(store, who.user, 'events test');
+  token = auth.issue(who, key.access_key);
 });
 
 after(async () => {

@@ -57,4 +57,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE worker_metric_keys (worker TEXT NOT NULL, metric TEXT NOT NULL, PRIMARY KEY (worker, metric)) WITHOUT ROWID;
   CREATE INDEX tasks_status ON tasks(json_extract(doc, '$.status'));
   `,
+  // 4: sessions of password sign-ins (the web UI), which sign-out and a password change end
+  `
+  CREATE TABLE sessions (id TEXT PRIMARY KEY, user TEXT NOT NULL, created TEXT NOT NULL, expires INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX sessions_user ON sessions(user);
+  `,
 ];

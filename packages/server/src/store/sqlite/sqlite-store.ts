@@ -1,5 +1,5 @@
 import type { Model, Project, Task, User } from '@cairn/protocol';
-import type { Credential, CredentialStore, QueueRecord, Store, UserStore } from '../store.js';
+import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
 import { SqliteEventStore } from './event-table.js';
@@ -51,6 +51,32 @@ class SqliteCredentials implements CredentialStore {
   }
 }
 
+class SqliteSessions implements SessionStore {
+  constructor(private readonly db: Db) {}
+
+  async create(s: SessionRecord): Promise<void> {
+    this.db.prepare('INSERT INTO sessions (id, user, created, expires, revoked) VALUES (?, ?, ?, ?, ?)').run(s.id, s.user, s.created, s.expires, s.revoked ? 1 : 0);
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    return { id: r.id as string, user: r.user as string, created: r.created as string, expires: r.expires as number, revoked: Boolean(r.revoked) };
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    return this.db.prepare('UPDATE sessions SET revoked = 1 WHERE id = ? AND revoked = 0').run(id).changes > 0;
+  }
+
+  async revokeAllOf(userId: string): Promise<number> {
+    return this.db.prepare('UPDATE sessions SET revoked = 1 WHERE user = ? AND revoked = 0').run(userId).changes;
+  }
+
+  async prune(beforeMs: number): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE expires < ?').run(beforeMs);
+  }
+}
+
 class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
   constructor(private readonly udb: Db) {
     super(udb, 'users', false);
@@ -82,6 +108,7 @@ export function openSqliteStore(file: string): Store {
   return {
     users: new SqliteUsers(db),
     credentials: new SqliteCredentials(db),
+    sessions: new SqliteSessions(db),
     projects: new SqliteDocumentTable<Project>(db, 'projects', false),
     tasks: new SqliteDocumentTable<Task>(db, 'tasks', true),
     models: new SqliteDocumentTable<Model>(db, 'models', true),
