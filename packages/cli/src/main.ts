@@ -2,6 +2,8 @@ import { ConfigError } from '@cairn/server';
 import { agentCommand, agentUsage } from './commands/agent.js';
 import { credentialsCommand, credentialsUsage } from './commands/credentials.js';
 import { serverCommand, serverUsage } from './commands/server.js';
+import { rotateSigningKeyCommand, signingKeyUsage } from './commands/signing-key.js';
+import { usersCommand, usersUsage } from './commands/users.js';
 import { taskCommand, taskUsage } from './commands/task.js';
 
 const usage = `usage: cairn <command> [options]
@@ -9,11 +11,16 @@ const usage = `usage: cairn <command> [options]
 commands:
   server        start the Cairn server (API, file server, web)
   credentials   create, list or revoke API keys
+  users         create, list, disable or enable users
+  rotate-signing-key
+                replace the key that signs login tokens (ends every token)
   agent         run a worker that executes queued tasks (agent daemon)
   task          create (and enqueue) a task to run remotely
 
 ${serverUsage}
 ${credentialsUsage}
+${usersUsage}
+${signingKeyUsage}
 ${agentUsage}
 ${taskUsage}`;
 
@@ -25,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'credentials':
       return credentialsCommand(rest);
+    case 'users':
+      return usersCommand(rest);
+    case 'rotate-signing-key':
+      return rotateSigningKeyCommand(rest);
     case 'agent':
       return agentCommand(rest);
     case 'task':

@@ -1,8 +1,11 @@
 import { Errors } from '@cairn/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Authenticator } from './auth/authenticator.js';
+import { LoginGuard } from './auth/login-guard.js';
+import { loadSigningKey } from './auth/signing-key.js';
+import { UrlSigner } from './auth/url-signer.js';
+import { privateDatabaseFiles, privateDataDir } from './data-dir.js';
 import type { ServerConfig } from './config.js';
 import { filesPlugin } from './files/files-plugin.js';
 import { apiPlugin } from './http/api-plugin.js';
@@ -29,14 +32,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function signingSecret(store: Store): Promise<Buffer> {
-  const existing = await store.getSetting('token_secret');
-  if (existing) return Buffer.from(existing, 'base64');
-  const secret = randomBytes(32);
-  await store.setSetting('token_secret', secret.toString('base64'));
-  return secret;
-}
-
 function newFastify(config: ServerConfig): FastifyInstance {
   return Fastify({
     logger: false,
@@ -53,12 +48,16 @@ function newFastify(config: ServerConfig): FastifyInstance {
 
 /** Starts API, file server and web on their ports (or on one port), backed by the data folder. */
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  privateDataDir(config.dataDir);
   const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
-  const boot = await bootstrapIdentity(store, config);
+  privateDatabaseFiles(config.dataDir);
+  const boot = await bootstrapIdentity(store, config, log);
   await ensureDefaultQueue(store);
-  const auth = new Authenticator(store, await signingSecret(store), config.tokenTtlSeconds);
+  const auth = new Authenticator(store, await loadSigningKey(store), config.tokenTtlSeconds, Date.now,
+    new LoginGuard({ perAddress: config.failedLoginLimit * 2, perAccount: config.failedLoginLimit, windowMs: 5 * 60_000 }));
   const registry = new EndpointRegistry();
-  registerServices(registry, { store, config, auth, codeRecording: new CodeRecording() });
+  const signer = new UrlSigner(() => auth.signingKey);
+  registerServices(registry, { store, config, auth, signer, codeRecording: new CodeRecording() });
   const watchdog = startWatchdog(store, {
     workerTimeoutSec: config.workerTimeoutSeconds,
     taskTimeoutSec: config.taskTimeoutSeconds,
@@ -66,7 +65,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }, log);
 
   const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, log, logRequests: config.logRequests };
-  const filesOpts = { root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, log };
+  const filesOpts = {
+    root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, signer, log,
+    publicFiles: config.publicFiles, trustedOrigins: [new URL(config.publicWebUrl).origin],
+  };
   const instances: FastifyInstance[] = [];
   let listening: RunningServer['listening'];
   if (config.singlePort !== null) {
@@ -84,7 +86,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     const files = newFastify(config);
     await files.register(filesPlugin, filesOpts);
     const web = newFastify(config);
-    await web.register(webPlugin, { root: DEFAULT_WEB_ROOT, urls: { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl } });
+    await web.register(webPlugin, { root: DEFAULT_WEB_ROOT, urls: { apiUrl: config.publicApiUrl, filesUrl: config.publicFilesUrl }, allowedHosts: config.allowedHosts });
     const [apiBase, filesBase, webBase] = await Promise.all([
       api.listen({ host: config.host, port: config.apiPort }),
       files.listen({ host: config.host, port: config.filesPort }),

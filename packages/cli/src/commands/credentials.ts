@@ -1,43 +1,36 @@
-import { createCredentials, loadConfig, openSqliteStore } from '@cairn/server';
-import { join } from 'node:path';
+import { createCredentials } from '@cairn/server';
+import { takeOption, withLocalStore } from './local-store.js';
 
-export const credentialsUsage = `cairn credentials create [--label TEXT] [--data-dir DIR]
+export const credentialsUsage = `cairn credentials create [--label TEXT] [--user NAME] [--data-dir DIR]
 cairn credentials list [--data-dir DIR]
 cairn credentials revoke ACCESS_KEY [--data-dir DIR]
 
-Manages the API keys the clearml SDK and agents log in with. Secrets are shown once
-and stored hashed.
+Manages the API keys the clearml SDK and agents log in with. A key acts as its user
+(default admin) with that user's role. Secrets are shown once and stored hashed.
 `;
-
-function takeOption(argv: string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  argv.splice(i, 2);
-  return v;
-}
 
 export async function credentialsCommand(argv: string[]): Promise<number> {
   const args = [...argv];
   const label = takeOption(args, '--label') ?? 'created from the command line';
-  const dataDir = takeOption(args, '--data-dir');
-  const [action, key] = args;
-  const config = loadConfig(dataDir ? ['--data-dir', dataDir] : [], process.env);
-  const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
-  try {
+  const userName = takeOption(args, '--user') ?? 'admin';
+  return withLocalStore(args, async (store, dataDir) => {
+    const [action, key] = args;
     if (action === 'create') {
-      const admin = await store.users.findByName('admin');
-      if (!admin) {
-        console.error(`no admin user in ${config.dataDir}: start the server once first (cairn server)`);
+      const user = await store.users.findByName(userName);
+      if (!user) {
+        console.error(userName === 'admin'
+          ? `no admin user in ${dataDir}: start the server once first (cairn server)`
+          : `no user named ${userName} (cairn users list)`);
         return 1;
       }
-      const c = await createCredentials(store, admin.id, label);
+      const c = await createCredentials(store, user.id, label);
       console.log(`CLEARML_API_ACCESS_KEY=${c.access_key}\nCLEARML_API_SECRET_KEY=${c.secret_key}`);
       return 0;
     }
     if (action === 'list') {
+      const names = new Map((await store.users.find()).map((u) => [u.id, u.name]));
       for (const c of await store.credentials.list()) {
-        console.log(`${c.access_key}  ${c.revoked ? 'revoked' : 'active '}  ${c.created}  ${c.label}`);
+        console.log(`${c.access_key}  ${c.revoked ? 'revoked' : 'active '}  ${(names.get(c.user) ?? c.user).padEnd(16)}  ${c.created}  ${c.label}`);
       }
       return 0;
     }
@@ -51,7 +44,5 @@ export async function credentialsCommand(argv: string[]): Promise<number> {
     }
     process.stderr.write(credentialsUsage);
     return 2;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -15,6 +15,8 @@ export async function serverCommand(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(argv, process.env);
+  // What the server writes (database, uploads) is its user's alone.
+  process.umask(0o077);
   const started = Date.now();
   const server = await startServer(config, (line) => console.error(`[cairn] ${line}`));
   console.log(`Cairn is running (ready in ${Date.now() - started} ms); data folder ${config.dataDir}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { Authenticator } from '../auth/authenticator.js';
+import { UrlSigner } from '../auth/url-signer.js';
+import { createCredentials, createUser } from '../services/auth/accounts.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { filesPlugin } from './files-plugin.js';
 import { TMP_DIR_NAME } from './paths.js';
@@ -19,19 +21,35 @@ interface Server {
   outer: string;
   root: string;
   auth: Authenticator;
+  signer: UrlSigner;
+  /** a token of a real user's key */
+  token: string;
   close(): Promise<void>;
 }
 
-async function startServer(opts: { maxUploadBytes?: number; prefix?: string } = {}): Promise<Server> {
+const WEB_ORIGIN = 'http://localhost:8080';
+
+/**
+ * A file server on its own Fastify instance. Storage behaviour is tested in public mode
+ * (`--public-files`); the tokens, signatures and origins in 'file server access'.
+ */
+async function startServer(opts: { maxUploadBytes?: number; prefix?: string; publicFiles?: boolean } = {}): Promise<Server> {
   const outer = await mkdtemp(join(tmpdir(), 'cairn-files-test-'));
   const root = join(outer, 'root');
   const store = openSqliteStore(':memory:');
   const auth = new Authenticator(store, randomBytes(32), 3600);
+  const signer = new UrlSigner(() => auth.signingKey);
+  const { user } = await createUser(store, 'tester', 'user', 'tester-password');
+  const key = await createCredentials(store, user.id, 'files test');
+  const token = auth.issue({ user: user.id, user_name: 'tester', company: user.company, company_name: 'Cairn', role: 'user' }, key.access_key);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(filesPlugin, {
     root,
     maxUploadBytes: opts.maxUploadBytes ?? 1024 * 1024 * 1024,
     auth,
+    signer,
+    publicFiles: opts.publicFiles ?? true,
+    trustedOrigins: [WEB_ORIGIN],
     log: () => {},
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
   });
@@ -42,6 +60,8 @@ async function startServer(opts: { maxUploadBytes?: number; prefix?: string } = 
     outer,
     root,
     auth,
+    signer,
+    token,
     async close() {
       await app.close();
       await store.close();
@@ -368,31 +388,95 @@ describe('file server limits', () => {
   });
 });
 
-describe('file server auth', () => {
+describe('file server access', () => {
   let s: Server;
-  let token: string;
+  let pub: Server;
+  let bearer: http.OutgoingHttpHeaders;
   before(async () => {
-    s = await startServer();
-    token = s.auth.issue({ user: 'u1', user_name: 'Test', company: 'c1', company_name: 'Cairn', role: 'user' }, '');
+    s = await startServer({ publicFiles: false });
+    pub = await startServer({ publicFiles: true });
+    bearer = { authorization: `Bearer ${s.token}` };
   });
-  after(() => s.close());
-
-  test('writes without a token are accepted, with a valid token too', async () => {
-    assert.equal((await upload(s, [{ name: '/auth/anon.txt', data: Buffer.from('anon') }])).status, 200);
-    assert.equal((await upload(s, [{ name: '/auth/signed.txt', data: Buffer.from('signed') }], '/', { authorization: `Bearer ${token}` })).status, 200);
-    assert.equal(await readFile(join(s.root, 'auth', 'signed.txt'), 'utf8'), 'signed');
+  after(async () => {
+    await s.close();
+    await pub.close();
   });
 
-  test('a bad token is refused with 401 for writes and deletes, and ignored for reads', async () => {
-    const bad = { authorization: 'Bearer not.a.token' };
-    const res = await upload(s, [{ name: '/auth/forged.txt', data: Buffer.from('x') }], '/', bad);
-    assert.equal(res.status, 401);
-    assert.equal(existsSync(join(s.root, 'auth', 'forged.txt')), false);
-    assert.equal((await send(s.port, 'DELETE', '/auth/anon.txt', undefined, bad)).status, 401);
-    assert.equal(existsSync(join(s.root, 'auth', 'anon.txt')), true);
-    const read = await send(s.port, 'GET', '/auth/anon.txt', undefined, bad);
-    assert.equal(read.status, 200);
-    assert.equal(read.body.toString(), 'anon');
+  test('without a token nothing is read, written or deleted (401), and nothing changes', async () => {
+    await mkdir(join(s.root, 'auth'), { recursive: true });
+    await writeFile(join(s.root, 'auth', 'kept.txt'), 'kept');
+    assert.equal((await send(s.port, 'GET', '/auth/kept.txt')).status, 401);
+    assert.equal((await send(s.port, 'HEAD', '/auth/kept.txt')).status, 401);
+    const up = await upload(s, [{ name: '/auth/planted.pkl', data: Buffer.from('pickle') }]);
+    assert.equal(up.status, 401);
+    assert.match(JSON.parse(up.body.toString()).error, /needs a token/);
+    assert.equal((await send(s.port, 'DELETE', '/auth/kept.txt')).status, 401);
+    // the probe: a web page's text/plain POST to /delete_many
+    const many = await send(s.port, 'POST', '/delete_many', Buffer.from('{"files": ["auth/kept.txt"]}'), { 'content-type': 'text/plain' });
+    assert.equal(many.status, 401);
+    assert.equal(existsSync(join(s.root, 'auth', 'planted.pkl')), false);
+    assert.equal(await readFile(join(s.root, 'auth', 'kept.txt'), 'utf8'), 'kept');
+    assert.equal((await send(s.port, 'GET', '/auth/kept.txt', undefined, { authorization: 'Bearer not.a.token' })).status, 401);
+    // the health check stays open
+    assert.equal((await send(s.port, 'GET', '/')).status, 200);
+  });
+
+  test('with the SDK\'s token everything works', async () => {
+    const up = await upload(s, [{ name: '/auth/signed.txt', data: Buffer.from('signed') }], '/', bearer);
+    assert.equal(up.status, 200, up.body.toString());
+    const got = await send(s.port, 'GET', '/auth/signed.txt', undefined, bearer);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.toString(), 'signed');
+    assert.equal((await send(s.port, 'DELETE', '/auth/signed.txt', undefined, bearer)).status, 200);
+    assert.equal(existsSync(join(s.root, 'auth', 'signed.txt')), false);
+  });
+
+  test('a signed address reads its one path until it expires, and never writes', async () => {
+    await mkdir(join(s.root, 'imgs'), { recursive: true });
+    await writeFile(join(s.root, 'imgs', 'a b.png'), 'png bytes');
+    await writeFile(join(s.root, 'imgs', 'other.png'), 'other');
+    const { exp, sig } = s.signer.sign('imgs/a b.png');
+    const q = `?cairn_exp=${exp}&cairn_sig=${sig}`;
+    const got = await send(s.port, 'GET', `/imgs/a%20b.png${q}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.toString(), 'png bytes');
+    assert.equal((await send(s.port, 'GET', `/imgs/other.png${q}`)).status, 401, 'another path');
+    assert.equal((await send(s.port, 'GET', `/imgs/a%20b.png?cairn_exp=${exp + 1}&cairn_sig=${sig}`)).status, 401, 'a changed expiry');
+    assert.equal((await send(s.port, 'DELETE', `/imgs/a%20b.png${q}`)).status, 401, 'a signature never deletes');
+    const old = new UrlSigner(() => s.auth.signingKey, () => Date.now() - 2 * 3600_000).sign('imgs/a b.png');
+    const expired = await send(s.port, 'GET', `/imgs/a%20b.png?cairn_exp=${old.exp}&cairn_sig=${old.sig}`);
+    assert.equal(expired.status, 401);
+    assert.match(JSON.parse(expired.body.toString()).error, /expired/);
+  });
+
+  test('writes from a page of another origin are refused, in public mode too; the web UI\'s origin may write', async () => {
+    for (const server of [s, pub]) {
+      const headers = server === s ? { ...bearer, origin: 'https://evil.example' } : { origin: 'https://evil.example' };
+      const res = await upload(server, [{ name: '/x/evil.pkl', data: Buffer.from('x') }], '/', headers);
+      assert.equal(res.status, 403);
+      assert.equal(existsSync(join(server.root, 'x', 'evil.pkl')), false);
+    }
+    assert.equal((await upload(pub, [{ name: '/x/ok.txt', data: Buffer.from('ok') }], '/', { origin: WEB_ORIGIN })).status, 200);
+    assert.equal((await upload(pub, [{ name: '/x/anon.txt', data: Buffer.from('anon') }])).status, 200, 'public mode takes writes without a token');
+  });
+
+  test('links inside the storage root are not followed out of it', async () => {
+    const outside = join(s.outer, 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'secret.txt'), 'secret');
+    await symlink(join(outside, 'secret.txt'), join(s.root, 'link-to-secret.txt'));
+    await symlink(outside, join(s.root, 'link-dir'));
+    assert.equal((await send(s.port, 'GET', '/link-to-secret.txt', undefined, bearer)).status, 403);
+    assert.equal((await send(s.port, 'GET', '/link-dir/secret.txt', undefined, bearer)).status, 403);
+    assert.equal((await upload(s, [{ name: '/link-dir/planted.txt', data: Buffer.from('x') }], '/', bearer)).status, 403);
+    assert.equal(existsSync(join(outside, 'planted.txt')), false);
+    assert.equal((await send(s.port, 'DELETE', '/link-dir/secret.txt', undefined, bearer)).status, 403);
+    assert.equal(await readFile(join(outside, 'secret.txt'), 'utf8'), 'secret');
+    // a link that stays inside is fine
+    await mkdir(join(s.root, 'real'), { recursive: true });
+    await writeFile(join(s.root, 'real', 'f.txt'), 'inside');
+    await symlink(join(s.root, 'real'), join(s.root, 'alias'));
+    assert.equal((await send(s.port, 'GET', '/alias/f.txt', undefined, bearer)).body.toString(), 'inside');
   });
 });
 
@@ -427,7 +511,10 @@ describe('file server start-up', () => {
     await utimes(join(tmp, 'stale'), old, old);
     const app = Fastify({ logger: false });
     const store = openSqliteStore(':memory:');
-    await app.register(filesPlugin, { root: join(outer, 'root'), maxUploadBytes: 1024, auth: new Authenticator(store, randomBytes(32), 60), log: () => {} });
+    const auth = new Authenticator(store, randomBytes(32), 60);
+    await app.register(filesPlugin, {
+      root: join(outer, 'root'), maxUploadBytes: 1024, auth, signer: new UrlSigner(() => auth.signingKey), publicFiles: false, trustedOrigins: [], log: () => {},
+    });
     await app.ready();
     assert.deepEqual(await readdir(tmp), ['fresh']);
     await app.close();

@@ -19,6 +19,11 @@
  *   DELETE /<path>      removes the file
  * URL paths are percent-decoded exactly once. Errors answer `{"error": msg, "code": status}`.
  *
+ * Every request needs the SDK's Bearer token (it sends it to its configured files host),
+ * or, for GET and HEAD, a short-lived signature of the path (`cairn_sig`, `cairn_exp`:
+ * what the web UI uses for images and downloads). `publicFiles` serves everyone, as
+ * ClearML does. A write from a web page of another origin is refused either way.
+ *
  * Modules: upload.ts (multipart → temp files → rename), download.ts (GET/HEAD with
  * ranges), paths.ts (decoding and confinement to the root), range.ts, mime.ts, errors.ts.
  */
@@ -26,16 +31,22 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Authenticator } from '../auth/authenticator.js';
+import { EXP_PARAM, SIG_PARAM, type UrlSigner } from '../auth/url-signer.js';
 import { readBody } from '../http/body.js';
 import { sendStoredFile } from './download.js';
 import { asFileServerError, FileServerError, readFailure } from './errors.js';
-import { decodeUrlPath, resolveUnder, TMP_DIR_NAME, toSegments } from './paths.js';
+import { confineRealPath, decodeUrlPath, resolveUnder, TMP_DIR_NAME, toSegments } from './paths.js';
 import { receiveUpload } from './upload.js';
 
 export interface FilesPluginOptions {
   root: string;
   maxUploadBytes: number;
   auth: Authenticator;
+  signer: UrlSigner;
+  /** serve without a token (`--public-files`) */
+  publicFiles: boolean;
+  /** origins whose pages may write (the web UI's); any other page's write is refused */
+  trustedOrigins: readonly string[];
   log: (line: string) => void;
 }
 
@@ -74,21 +85,40 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
 
   /**
-   * Writes need no token: the SDK attaches its Bearer header only when a URL starts
-   * with the files host exactly as configured, so a URL recorded under another
-   * spelling of the host (`localhost` vs `127.0.0.1`) arrives without one (§7.4).
-   * A token that is sent must be valid, though, so a stale or forged one is refused.
+   * A write from a web page carries an Origin header: only the web UI's own origins may
+   * write, so a page elsewhere cannot plant or delete files (with `publicFiles` too).
+   * Reads need the token or a signature of the path; writes need the token.
    */
-  const checkWriteAuth = async (req: FastifyRequest) => {
+  const checkAccess = async (req: FastifyRequest, path: string, query: URLSearchParams) => {
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const origin = req.headers.origin;
+    if (!read && origin && !opts.trustedOrigins.includes(origin)) {
+      throw new FileServerError(403, `writes from pages of ${origin} are refused`);
+    }
+    if (opts.publicFiles) return;
     const header = req.headers.authorization;
-    if (header) await opts.auth.checkBearer(header);
+    if (header) {
+      try {
+        await opts.auth.checkBearer(header);
+        return;
+      } catch (err) {
+        throw new FileServerError(401, (err as Error).message);
+      }
+    }
+    if (read && query.has(SIG_PARAM)) {
+      if (opts.signer.verify(toSegments(path).join('/'), query.get(EXP_PARAM), query.get(SIG_PARAM))) return;
+      throw new FileServerError(401, 'the signed address is invalid or has expired; reload the page');
+    }
+    throw new FileServerError(401, 'the file server needs a token (Authorization: Bearer) or a signed address');
   };
 
   const deleteOne = async (path: string) => {
     const segments = toSegments(path);
     if (segments.length === 0) throw new FileServerError(400, 'no file named');
     try {
-      await unlink(resolveUnder(root, segments));
+      const full = resolveUnder(root, segments);
+      await confineRealPath(root, join(full, '..'));
+      await unlink(full);
     } catch (err) {
       throw readFailure(err, path);
     }
@@ -123,6 +153,8 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       const { path, query } = splitUrl(req.raw.url ?? '/', app.prefix);
+      const isHealthCheck = (req.method === 'GET' || req.method === 'HEAD') && toSegments(path).length === 0;
+      if (!isHealthCheck) await checkAccess(req, path, query);
       switch (req.method) {
         case 'GET':
         case 'HEAD': {
@@ -131,8 +163,10 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
             reply.code(200).type('text/plain; charset=utf-8').send(req.method === 'HEAD' ? undefined : 'OK');
             return reply;
           }
+          const file = resolveUnder(root, segments);
+          await confineRealPath(root, file);
           await sendStoredFile(reply, {
-            file: resolveUnder(root, segments),
+            file,
             name: segments.join('/'),
             headOnly: req.method === 'HEAD',
             attachment: query.has('download'),
@@ -141,12 +175,10 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
           return reply;
         }
         case 'DELETE':
-          await checkWriteAuth(req);
           await deleteOne(path);
           reply.code(200).type('application/json').send(JSON.stringify({ deleted: path.replace(/^\/+/, '') }));
           return reply;
         default: {
-          await checkWriteAuth(req);
           if (!isMultipart(req) && toSegments(path).join('/') === 'delete_many') {
             reply.code(200).type('application/json').send(JSON.stringify(await deleteMany(req)));
             return reply;
@@ -161,8 +193,10 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
         const detail = err instanceof FileServerError ? e.message : (err as Error)?.stack ?? e.message;
         opts.log(`file server: ${req.method} ${req.raw.url}: ${detail}`);
       }
-      // Read and drop whatever body is left, so the client gets to read this answer.
-      req.raw.resume();
+      // A refused caller's body is not read: the connection closes after the answer. Any
+      // other failure drains what is left, so the client gets to read the answer.
+      if (e.status === 401 || e.status === 403) reply.header('connection', 'close');
+      else req.raw.resume();
       reply.code(e.status).type('application/json').send(JSON.stringify({ error: e.message, code: e.status }));
     }
     return reply;

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { FileServerError } from './errors.js';
 
 /** Folder under the root that holds uploads still in flight; no request path may name it. */
@@ -37,5 +38,30 @@ export function decodeUrlPath(raw: string): string {
     return decodeURIComponent(raw);
   } catch {
     throw new FileServerError(400, `the URL path is not valid percent-encoded UTF-8: ${raw}`);
+  }
+}
+
+const inside = (root: string, p: string) => {
+  const rel = relative(root, p);
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+};
+
+/**
+ * Symlinks inside the storage root are not followed out of it: the real location of
+ * `full`, or for a file not written yet that of its nearest existing folder, must lie
+ * under the root's own real location.
+ */
+export async function confineRealPath(root: string, full: string): Promise<void> {
+  const realRoot = await realpath(root);
+  for (let p = full; ; p = dirname(p)) {
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && p !== dirname(p)) continue;
+      throw err;
+    }
+    if (!inside(realRoot, real)) throw new FileServerError(403, 'the path leads out of the storage root through a link');
+    return;
   }
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FileServerError, writeFailure } from './errors.js';
-import { resolveUnder, toSegments } from './paths.js';
+import { confineRealPath, resolveUnder, toSegments } from './paths.js';
 
 export interface UploadTarget {
   root: string;
@@ -52,7 +52,7 @@ export async function receiveUpload(req: IncomingMessage, target: UploadTarget):
     const failure = (await Promise.all(parts.map((p) => p.written))).find((e) => e !== null);
     if (failure) throw failure;
     if (parts.length === 0) throw new FileServerError(400, 'the upload holds no file part');
-    return await commit(parts);
+    return await commit(parts, target.root);
   } finally {
     await Promise.all(parts.map((p) => p.written));
     await Promise.all(parts.map((p) => rm(p.tmp, { force: true })));
@@ -136,10 +136,11 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
 }
 
 /** Moves every received part onto its target; a later part with the same name wins. */
-async function commit(parts: Part[]): Promise<string[]> {
+async function commit(parts: Part[], root: string): Promise<string[]> {
   const stored: string[] = [];
   for (const p of parts) {
     try {
+      await confineRealPath(root, p.target);
       await mkdir(dirname(p.target), { recursive: true });
       await rename(p.tmp, p.target);
     } catch (err) {

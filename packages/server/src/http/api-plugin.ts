@@ -2,9 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors, QueryError, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
-import { readBody } from './body.js';
+import { readBody, RequestAborted } from './body.js';
 import type { EndpointRegistry } from './endpoints.js';
 import { envelope, type CallInfo } from './envelope.js';
+import { checkJsonDepth } from './json-depth.js';
 import { parseQuery } from './query-merge.js';
 
 export interface ApiPluginOptions {
@@ -16,6 +17,8 @@ export interface ApiPluginOptions {
 }
 
 const CALL_METHODS = new Set(['GET', 'POST', 'PUT']);
+/** A refused caller's body up to this size is read and dropped, keeping the connection (the SDK renews its token on it). */
+const SMALL_BODY = 64 * 1024;
 const PATH = /^\/(?:v(\d+(?:\.\d+)?)\/)?([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\/?$/;
 
 function headerString(v: string | string[] | undefined): string {
@@ -34,6 +37,7 @@ function parseJsonBody(raw: Buffer): Record<string, unknown> {
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ApiError(Errors.invalidRequestBody, `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   }
+  checkJsonDepth(parsed, 'the request body');
   return parsed as Record<string, unknown>;
 }
 
@@ -65,26 +69,40 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
     const call: CallInfo = { endpoint: m ? `${m[2]}.${m[3]}` : path.replace(/^\/+/, ''), requestedVersion: m?.[1] ?? '' };
     const started = process.hrtime.bigint();
     let code = 200;
+    /**
+     * What to do with a body left unread: a known caller's is drained, so that it reads the
+     * answer (a 413, say); a stranger's big body is not read at all, the connection closes.
+     */
+    let unread: 'drain' | 'refuse' | undefined;
     try {
       const def = m ? opts.registry.get(call.endpoint) : undefined;
       if (!def || !CALL_METHODS.has(req.method)) {
-        req.raw.resume();
+        unread = 'refuse';
         throw new ApiError(Errors.invalidEndpoint, `Invalid endpoint: unable to find endpoint for name ${call.endpoint}`);
       }
+      // The token is checked before the body is read: a caller without one cannot make the
+      // server buffer a body (the connection is closed instead of drained).
+      const who = def.auth === 'none' ? undefined : await opts.auth.checkBearer(headerString(req.headers.authorization) || undefined).catch((err: unknown) => {
+        unread = 'refuse';
+        throw err;
+      });
       if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') {
-        req.raw.resume();
+        unread = 'drain';
         throw new ApiError(Errors.unsupportedMediaType, 'compressed request bodies are not supported');
       }
-      const raw = await readBody(req.raw, opts.maxRequestBytes);
+      const raw = await readBody(req.raw, opts.maxRequestBytes).catch((err: unknown) => {
+        unread = err instanceof ApiError && err.error === Errors.requestTimeout ? 'refuse' : 'drain';
+        throw err;
+      });
       const body = def.body === 'json-lines' ? {} : parseJsonBody(raw);
       if (qIndex >= 0) Object.assign(body, parseQuery(url.slice(qIndex + 1)));
-      const identity = def.auth === 'none' ? null : await opts.auth.checkBearer(headerString(req.headers.authorization) || undefined);
       const gone = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) gone.abort();
       });
       const data = await def.handler(body, {
-        identity,
+        identity: who?.identity ?? null,
+        caller: who,
         worker: headerString(req.headers['x-clearml-worker']) || headerString(req.headers['x-trains-worker']),
         headers: req.headers,
         rawBody: raw,
@@ -94,9 +112,21 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
       });
       reply.code(200).header('content-type', 'application/json').send(JSON.stringify(envelope(call, 200, 0, 'OK', data ?? {})));
     } catch (err) {
+      if (err instanceof RequestAborted) {
+        code = 499;
+        opts.log(`${req.method} ${call.endpoint} aborted by the client: ${err.message}`);
+        req.raw.destroy();
+        return;
+      }
       const e = toApiError(err);
       code = e.error.code;
       if (code >= 500) opts.log(`error in ${call.endpoint}: ${(err as Error)?.stack ?? String(err)}`);
+      if (typeof e.data.retry_after_sec === 'number') reply.header('retry-after', String(e.data.retry_after_sec));
+      if (unread && !req.raw.complete) {
+        const declared = Number(req.headers['content-length']);
+        if (unread === 'drain' || (Number.isFinite(declared) && declared <= SMALL_BODY)) req.raw.resume();
+        else reply.header('connection', 'close');
+      }
       reply.code(code).header('content-type', 'application/json')
         .send(JSON.stringify(envelope(call, code, e.error.subcode, e.message, {}, e.data)));
     } finally {

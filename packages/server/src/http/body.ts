@@ -2,30 +2,50 @@ import type { IncomingMessage } from 'node:http';
 import { Errors } from '@cairn/protocol';
 import { ApiError } from './api-error.js';
 
-/** Reads a whole request body, refusing more than `limit` bytes without buffering the excess. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The client went away before its body arrived: nothing to answer, one line to log. */
+export class RequestAborted extends Error {}
+
+/** A body that stops arriving for this long is cut off (408), freeing its connection. */
+export const BODY_IDLE_MS = 30_000;
+
+/**
+ * Reads a whole request body, refusing more than `limit` bytes without buffering the
+ * excess, and a body that stalls for `idleMs`.
+ */
+export function readBody(req: IncomingMessage, limit: number, idleMs = BODY_IDLE_MS): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
       reject(new ApiError(Errors.payloadTooLarge, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    let timer = setTimeout(stalled, idleMs);
+    function stalled() {
+      settle(() => reject(new ApiError(Errors.requestTimeout, `the request body stalled: nothing arrived for ${Math.round(idleMs / 1000)} s after ${size} bytes`)));
+    }
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(stalled, idleMs);
       size += chunk.length;
       if (size > limit) {
-        failed = true;
         chunks.length = 0;
-        reject(new ApiError(Errors.payloadTooLarge, `request body exceeds the limit of ${limit} bytes`));
+        settle(() => reject(new ApiError(Errors.payloadTooLarge, `request body exceeds the limit of ${limit} bytes`)));
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => failed || resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', (err) => failed || reject(err));
+    req.on('end', () => settle(() => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))));
+    req.on('aborted', () => settle(() => reject(new RequestAborted(`the client closed the connection after ${size} bytes`))));
+    req.on('error', (err) => settle(() => reject(new RequestAborted(`the request failed after ${size} bytes: ${err.message}`))));
   });
 }

@@ -1,4 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
+import type { UrlSigner } from '../auth/url-signer.js';
 import type { ServerConfig } from '../config.js';
 import type { EndpointRegistry } from '../http/endpoints.js';
 import type { Store } from '../store/store.js';
@@ -9,6 +10,8 @@ export interface ServiceDeps {
   store: Store;
   config: ServerConfig;
   auth: Authenticator;
+  /** signs file-server addresses for the browser */
+  signer: UrlSigner;
   /** development tasks whose code the SDK is still recording (see code-recording.ts) */
   codeRecording: CodeRecording;
 }

@@ -57,3 +57,22 @@ export function reqIdList(body: Body, field: string): string[] {
   if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw typeError(field, 'a list of ids', v);
   return list as string[];
 }
+
+/** Names of tasks, projects, models and queues: what lists and tables can show and filter. */
+export const MAX_NAME_LENGTH = 1024;
+
+export function checkNameLength(v: string, field = 'name'): string {
+  if (v.length > MAX_NAME_LENGTH) {
+    throw new ApiError(Errors.validationError, `field ${field} is ${v.length} characters long, more than the limit of ${MAX_NAME_LENGTH}`, { field });
+  }
+  return v;
+}
+
+/** A required name, at most MAX_NAME_LENGTH characters. */
+export const reqName = (body: Body, field = 'name') => checkNameLength(reqString(body, field), field);
+
+/** An optional name, at most MAX_NAME_LENGTH characters. */
+export function optName(body: Body, field = 'name'): string | undefined {
+  const v = optString(body, field);
+  return v === undefined ? undefined : checkNameLength(v, field);
+}

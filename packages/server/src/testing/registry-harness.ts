@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import type { Identity } from '@cairn/protocol';
 import { ApiError } from '../http/api-error.js';
+import { randomBytes } from 'node:crypto';
+import { Authenticator } from '../auth/authenticator.js';
+import { UrlSigner } from '../auth/url-signer.js';
+import type { ServerConfig } from '../config.js';
 import type { EndpointRegistry } from '../http/endpoints.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { CodeRecording } from '../services/tasks/code-recording.js';
+import type { Store } from '../store/store.js';
 
 /** Calling handlers straight from a registry, for service tests that need no HTTP. */
 export const TEST_IDENTITY: Identity = { user: 'u0000000000000000000000000000001', user_name: 'tester', company: 'c1', company_name: 'Co', role: 'admin' };
@@ -19,4 +26,15 @@ export async function rejectsWith(p: Promise<unknown>, code: number, subcode: nu
     assert.deepEqual([e.error.code, e.error.subcode], [code, subcode], e.message);
     return true;
   });
+}
+
+/** What a service module needs, for a test that registers one on its own registry. */
+export function serviceDeps(store: Store, auth: Authenticator = new Authenticator(store, randomBytes(32), 3600)): ServiceDeps {
+  return {
+    store,
+    config: {} as ServerConfig,
+    auth,
+    signer: new UrlSigner(() => auth.signingKey),
+    codeRecording: new CodeRecording(),
+  };
 }

@@ -26,7 +26,7 @@ before(async () => {
   writeFileSync(join(root, 'favicon.svg'), '<svg/>');
   writeFileSync(join(tmp, 'secret.txt'), 'outside the bundle');
   app = Fastify();
-  await app.register(webPlugin, { root, urls: { apiUrl: 'http://localhost:8008', filesUrl: 'http://localhost:8081' } });
+  await app.register(webPlugin, { root, urls: { apiUrl: 'http://localhost:8008', filesUrl: 'http://localhost:8081' }, allowedHosts: ['gpu-box.lan'] });
   missing = Fastify();
   await missing.register(webPlugin, { root: join(root, 'nothing-here'), urls: 'same-origin' });
 });
@@ -78,6 +78,27 @@ describe('the web plugin', () => {
     assert.equal(local.headers['cache-control'], 'no-store');
     const remote = await app.inject({ url: '/config.json', headers: { host: 'gpu-box.lan:8080' } });
     assert.deepEqual(remote.json(), { apiUrl: 'http://gpu-box.lan:8008', filesUrl: 'http://gpu-box.lan:8081' });
+    const byAddress = await app.inject({ url: '/config.json', headers: { host: '192.168.1.20:8080' } });
+    assert.deepEqual(byAddress.json(), { apiUrl: 'http://192.168.1.20:8008', filesUrl: 'http://192.168.1.20:8081' });
+  });
+
+  test('/config.json does not echo a host name the server does not know (DNS rebinding)', async () => {
+    const evil = await app.inject({ url: '/config.json', headers: { host: 'attacker.example:8080' } });
+    assert.deepEqual(evil.json(), { apiUrl: 'http://localhost:8008', filesUrl: 'http://localhost:8081' });
+    assert.doesNotMatch(evil.headers['content-security-policy'] as string, /attacker/);
+  });
+
+  test('pages carry a content security policy and refuse framing and sniffing', async () => {
+    const page = await app.inject({ url: '/projects', headers: { host: 'localhost:8080' } });
+    const csp = page.headers['content-security-policy'] as string;
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /connect-src 'self' http:\/\/localhost:8008 http:\/\/localhost:8081/);
+    assert.match(csp, /img-src 'self' data: blob: http:\/\/localhost:8081/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
   });
 
   test('without a built bundle the page says how to build it', async () => {

@@ -1,13 +1,43 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { BundleFiles, pickEncoding, type BundleFile } from './bundle-files.js';
-import { browserUrls, type WebUrls } from './browser-urls.js';
+import { browserUrls, knownHosts, type WebUrls } from './browser-urls.js';
 
 export interface WebPluginOptions {
   /** the folder of the built web UI (packages/web/dist) */
   root: string;
   /** where the browser finds the API and file server; 'same-origin' in single-port mode */
   urls: WebUrls | 'same-origin';
+  /** host names besides the public URLs' and loopback that the page may be reached by (--allowed-hosts) */
+  allowedHosts?: readonly string[];
+}
+
+const originOf = (url: string) => (url.startsWith('/') ? '' : new URL(url).origin);
+
+/**
+ * What a browser may do with the app's pages: scripts only from this origin, calls and
+ * images only to the API and file server, never inside another site's frame, no
+ * referrer (file addresses carry signatures).
+ */
+function securityHeaders(reply: FastifyReply, urls: WebUrls): void {
+  const api = originOf(urls.apiUrl);
+  const files = originOf(urls.filesUrl);
+  reply
+    .header('content-security-policy', [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      `img-src 'self' data: blob: ${files}`.trim(),
+      `connect-src 'self' ${api} ${files}`.trim(),
+      "font-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '))
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer');
 }
 
 /** packages/web/dist, seen from packages/server/dist/web/. */
@@ -38,11 +68,16 @@ function missingBundlePage(root: string, urls: WebUrls): string {
  */
 export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts) => {
   const files = new BundleFiles(opts.root);
+  const known = opts.urls === 'same-origin' ? () => false : knownHosts(opts.urls, opts.allowedHosts ?? []);
+  const urlsFor = (host: string | undefined) => browserUrls(opts.urls, host, known);
 
-  app.get('/config.json', async (req, reply) =>
-    reply.header('cache-control', 'no-store').send(browserUrls(opts.urls, req.headers.host)));
+  app.get('/config.json', async (req, reply) => {
+    securityHeaders(reply, urlsFor(req.headers.host));
+    return reply.header('cache-control', 'no-store').send(urlsFor(req.headers.host));
+  });
 
   app.get('/*', async (req, reply) => {
+    securityHeaders(reply, urlsFor(req.headers.host));
     const path = (req.raw.url ?? '/').split('?')[0];
     const accept = req.headers['accept-encoding'] as string | undefined;
     if (path !== '/' && path !== '/index.html') {
@@ -53,7 +88,7 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts)
     }
     const index = await files.get('/index.html');
     if (!index) {
-      return reply.code(503).type('text/html; charset=utf-8').send(missingBundlePage(opts.root, browserUrls(opts.urls, req.headers.host)));
+      return reply.code(503).type('text/html; charset=utf-8').send(missingBundlePage(opts.root, urlsFor(req.headers.host)));
     }
     return send(reply, index, accept, 'no-cache');
   });

@@ -1,5 +1,6 @@
 import { EVENT_TYPES, Errors, type EventType } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
+import { checkJsonDepth, jsonTextTooDeep, MAX_JSON_DEPTH } from '../../http/json-depth.js';
 
 /** Most lines one `events.add_batch` call may carry; the SDK sends a few thousand at most. */
 export const MAX_BATCH_LINES = 100_000;
@@ -81,7 +82,8 @@ function typeSpecific(e: Record<string, unknown>, type: EventType): string | nul
     case 'plot': {
       const v = e.plot_str;
       if (v === undefined || v === null) return 'missing field: plot_str';
-      return typeof v === 'string' ? null : wrongType('plot_str', 'a string (JSON text of the figure)', v);
+      if (typeof v !== 'string') return wrongType('plot_str', 'a string (JSON text of the figure)', v);
+      return jsonTextTooDeep(v) ? `field plot_str nests deeper than ${MAX_JSON_DEPTH} levels` : null;
     }
     case 'training_debug_image':
       return stringField(e, 'key', '') ?? stringField(e, 'url', '');
@@ -104,6 +106,7 @@ export function validateEvent(raw: unknown, d: EventDefaults): ValidEvent | stri
   if (ts === undefined || ts === null) e.timestamp = d.now;
   else if (typeof ts === 'number' && Number.isFinite(ts)) e.timestamp = Math.trunc(ts);
   else return wrongType('timestamp', 'a number (epoch milliseconds)', ts);
+  if (!Number.isSafeInteger(e.timestamp)) return `field timestamp must be within ±${Number.MAX_SAFE_INTEGER}`;
 
   const iter = e.iter;
   if (iter === undefined || iter === null) {
@@ -111,6 +114,8 @@ export function validateEvent(raw: unknown, d: EventDefaults): ValidEvent | stri
     else e.iter = 0;
   } else if (typeof iter === 'number' && Number.isFinite(iter)) e.iter = Math.trunc(iter);
   else return wrongType('iter', 'an integer', iter);
+  // Stored and read back as exact integers: a larger one could not be returned as sent.
+  if (e.iter !== undefined && !Number.isSafeInteger(e.iter)) return `field iter must be an integer within ±${Number.MAX_SAFE_INTEGER}`;
 
   const problem = stringField(e, 'metric', '') ?? stringField(e, 'variant', '') ?? stringField(e, 'worker', d.worker)
     ?? boolField(e, 'model_event') ?? boolField(e, 'allow_locked') ?? typeSpecific(e, type as EventType);
@@ -143,8 +148,9 @@ export function parseEventLines(body: Buffer, d: EventDefaults, maxLines = MAX_B
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
-    } catch {
-      countError(errors, 'invalid JSON');
+      checkJsonDepth(parsed, 'the event');
+    } catch (err) {
+      countError(errors, err instanceof ApiError ? err.message : 'invalid JSON');
       continue;
     }
     const result = validateEvent(parsed, d);

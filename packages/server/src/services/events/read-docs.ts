@@ -2,7 +2,7 @@ import { badRequest, missingField } from '../../http/api-error.js';
 import type { ServiceModule } from '../deps.js';
 import { optBool } from '../validate.js';
 import { boundedInt, metricFilter, modelEvents, requireEntities, requireTask } from './fields.js';
-import { decodeScroll, encodeScroll } from './scroll.js';
+import { ScrollIds } from './scroll.js';
 import { docEvent } from './wire.js';
 
 const MAX_ITERS = 10_000;
@@ -29,7 +29,8 @@ function imageRequests(body: Record<string, unknown>) {
   });
 }
 
-export const registerDocReads: ServiceModule = (registry, { store }) => {
+export const registerDocReads: ServiceModule = (registry, { store, auth }) => {
+  const scroll = new ScrollIds(() => auth.signingKey);
   /** The plots of the latest `iters` iterations of every plot series; the scroll moves to earlier ones. */
   registry.add({
     name: 'events.get_task_plots',
@@ -38,7 +39,7 @@ export const registerDocReads: ServiceModule = (registry, { store }) => {
       const iters = boundedInt(body, 'iters', 1, 1, MAX_ITERS);
       const metrics = metricFilter(body);
       const bind = JSON.stringify([task, iters, metrics, modelEvents(body)]);
-      const done = decodeScroll<{ r?: unknown }>(body.scroll_id, 'plots', bind);
+      const done = scroll.decode<{ r?: unknown }>(body.scroll_id, 'plots', bind);
       const fromRank = (typeof done?.r === 'number' ? done.r : 0) + 1;
       const toRank = fromRank + iters - 1;
       const rows = await store.events.latestDocs(task, 'plot', { fromRank, toRank, metrics });
@@ -46,7 +47,7 @@ export const registerDocReads: ServiceModule = (registry, { store }) => {
         plots: rows.map(docEvent),
         returned: rows.length,
         total: await store.events.docCount(task, 'plot'),
-        scroll_id: optBool(body, 'no_scroll') ? null : encodeScroll('plots', bind, { r: toRank }),
+        scroll_id: optBool(body, 'no_scroll') ? null : scroll.encode('plots', bind, { r: toRank }),
       };
     },
   });
@@ -66,7 +67,7 @@ export const registerDocReads: ServiceModule = (registry, { store }) => {
       const iters = boundedInt(body, 'iters', 1, 1, MAX_ITERS);
       const newestFirst = optBool(body, 'navigate_earlier') ?? true;
       const bind = JSON.stringify([requests, iters, newestFirst, models]);
-      const previous = optBool(body, 'refresh') ? null : decodeScroll<ImageCursor[]>(body.scroll_id, 'debug_images', bind);
+      const previous = optBool(body, 'refresh') ? null : scroll.decode<ImageCursor[]>(body.scroll_id, 'debug_images', bind);
       const cursors: ImageCursor[] = requests.map((_, i) => {
         const c = Array.isArray(previous) ? previous[i] : undefined;
         return { i: typeof c?.i === 'number' ? c.i : null, done: c?.done === true };
@@ -85,7 +86,7 @@ export const registerDocReads: ServiceModule = (registry, { store }) => {
           iterations: found.map((it) => ({ iter: it.iter, events: it.events.map(docEvent) })),
         });
       }
-      return { metrics, scroll_id: encodeScroll('debug_images', bind, cursors) };
+      return { metrics, scroll_id: scroll.encode('debug_images', bind, cursors) };
     },
   });
 };

@@ -4,7 +4,7 @@ import type { DocEventType, DocPosition, EventStore, LogPosition, ScalarPosition
 import type { ServiceModule } from '../deps.js';
 import { optBool, optString } from '../validate.js';
 import { boundedInt, modelEvents, nameField, oneOf, requireTask } from './fields.js';
-import { decodeScroll, encodeScroll } from './scroll.js';
+import { ScrollIds } from './scroll.js';
 import { docEvent, logEvent, scalarEvent } from './wire.js';
 
 /** Largest page of `events.get_task_events` (the SDK asks for up to 10,000). */
@@ -97,7 +97,8 @@ async function total(sources: readonly Source[]): Promise<number> {
   return n;
 }
 
-export const registerEventReads: ServiceModule = (registry, { store }) => {
+export const registerEventReads: ServiceModule = (registry, { store, auth }) => {
+  const scroll = new ScrollIds(() => auth.signingKey);
   registry.add({
     name: 'events.get_task_events',
     handler: async (body) => {
@@ -111,12 +112,12 @@ export const registerEventReads: ServiceModule = (registry, { store }) => {
       const types = eventType === 'all' ? ALL_TYPES : [eventType as EventType];
       const sources = types.map((t) => sourceOf(store.events, task, t, order === 'desc'));
       const bind = `${task}|${eventType}|${order}|${modelEvents(body)}`;
-      const page = await pageThrough(sources, decodeScroll<ScrollState>(body.scroll_id, 'task_events', bind), limit);
+      const page = await pageThrough(sources, scroll.decode<ScrollState>(body.scroll_id, 'task_events', bind), limit);
       return {
         events: page.events,
         returned: page.events.length,
         total: await total(sources),
-        scroll_id: encodeScroll('task_events', bind, page.state),
+        scroll_id: scroll.encode('task_events', bind, page.state),
       };
     },
   });
@@ -128,12 +129,12 @@ export const registerEventReads: ServiceModule = (registry, { store }) => {
       const metric = nameField(body, 'metric');
       const sources = [scalarSource(store.events, task, false, metric)];
       const bind = `${task}|${metric}|${modelEvents(body)}`;
-      const page = await pageThrough(sources, decodeScroll<ScrollState>(body.scroll_id, 'metric_data', bind), MAX_PAGE);
+      const page = await pageThrough(sources, scroll.decode<ScrollState>(body.scroll_id, 'metric_data', bind), MAX_PAGE);
       return {
         events: page.events,
         returned: page.events.length,
         total: await total(sources),
-        scroll_id: optBool(body, 'no_scroll') ? null : encodeScroll('metric_data', bind, page.state),
+        scroll_id: optBool(body, 'no_scroll') ? null : scroll.encode('metric_data', bind, page.state),
       };
     },
   });

@@ -3,7 +3,7 @@ import { ApiError } from '../../http/api-error.js';
 import type { CallContext, EndpointRegistry } from '../../http/endpoints.js';
 import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
-import { optBool, reqString } from '../validate.js';
+import { optBool, reqName, reqString } from '../validate.js';
 import { readBatchIds, runBatch } from './batch.js';
 import { queryModels } from './get-all.js';
 import {
@@ -59,7 +59,7 @@ export function registerModelCrud(registry: EndpointRegistry, { store }: Service
     name: 'models.create',
     handler: async (body, ctx) => {
       reqString(body, 'uri');
-      const doc = newModel(caller(ctx), reqString(body, 'name'));
+      const doc = newModel(caller(ctx), reqName(body));
       const patch = readModelPatch(body, CREATE_FIELDS);
       await checkReferences(store, patch);
       applyModelPatch(doc, patch, doc.created);

@@ -1,11 +1,8 @@
-import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { RegexError, type Model, type Project, type Task } from '@cairn/protocol';
-import type { Authenticator } from '../../auth/authenticator.js';
-import type { ServerConfig } from '../../config.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
-import { callEndpoint, rejectsWith, TEST_IDENTITY } from '../../testing/registry-harness.js';
+import { TEST_IDENTITY, callEndpoint, rejectsWith, serviceDeps } from '../../testing/registry-harness.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { registerModels } from './index.js';
@@ -46,7 +43,7 @@ async function addTask(id: string, fields: Partial<Task> = {}): Promise<void> {
 beforeEach(() => {
   store = openSqliteStore(':memory:');
   registry = new EndpointRegistry();
-  registerModels(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator, codeRecording: new CodeRecording() });
+  registerModels(registry, serviceDeps(store));
 });
 
 describe('models.create and models.get_by_id', () => {

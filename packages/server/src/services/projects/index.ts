@@ -2,7 +2,7 @@ import { compileGetAll, Errors, newId, project, runQuery, type Identity, type Pr
 import { ApiError } from '../../http/api-error.js';
 import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceModule } from '../deps.js';
-import { optBool, optString, optStringList, reqString } from '../validate.js';
+import { optBool, optString, optStringList, reqName, reqString } from '../validate.js';
 import { ancestors, basename, splitProjectPath } from './project-names.js';
 import { projectStats } from './stats.js';
 import { tasksInScope } from './subtree.js';
@@ -49,7 +49,7 @@ export const registerProjects: ServiceModule = (registry, deps) => {
   registry.add({
     name: 'projects.create',
     handler: async (body, ctx) => {
-      const raw = reqString(body, 'name');
+      const raw = reqName(body);
       const name = splitProjectPath(raw).join('/');
       if (name === '') throw new ApiError(Errors.validationError, 'project name must not be empty');
       if (await findByName(store, name)) throw new ApiError(Errors.projectExists, `project ${JSON.stringify(name)} already exists`, { name });

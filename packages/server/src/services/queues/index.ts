@@ -3,7 +3,7 @@ import { ApiError } from '../../http/api-error.js';
 import type { QueueMove } from '../../store/store.js';
 import type { ServiceModule } from '../deps.js';
 import { deleteMetadataKeys, mergeMetadata, parseMetadataList } from '../models/metadata.js';
-import { optBool, optInt, optString, optStringList, reqString } from '../validate.js';
+import { optBool, optInt, optName, optString, optStringList, reqName, reqString } from '../validate.js';
 import { queryQueuesEx } from './get-all-ex.js';
 import { maxTaskEntries, queryQueues } from './get-all.js';
 import { takeNextTask } from './next-task.js';
@@ -24,7 +24,7 @@ export const registerQueues: ServiceModule = (registry, { store }) => {
     handler: async (body, ctx) => {
       if (!ctx.identity) throw new ApiError(Errors.missingCredentials);
       const queue = await createQueue(store, ctx.identity, {
-        name: reqString(body, 'name'),
+        name: reqName(body),
         tags: optStringList(body, 'tags'),
         system_tags: optStringList(body, 'system_tags'),
         metadata: body.metadata === undefined || body.metadata === null ? undefined : parseMetadataList(body.metadata),
@@ -62,7 +62,7 @@ export const registerQueues: ServiceModule = (registry, { store }) => {
       const id = reqString(body, 'queue');
       const metadata = body.metadata === undefined || body.metadata === null ? undefined : parseMetadataList(body.metadata);
       const change: QueueChange = {
-        name: optString(body, 'name'),
+        name: optName(body),
         tags: optStringList(body, 'tags'),
         system_tags: optStringList(body, 'system_tags'),
         metadata: metadata && (() => metadata),

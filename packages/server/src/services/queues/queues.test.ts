@@ -1,11 +1,8 @@
-import { CodeRecording } from '../tasks/code-recording.js';
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { Queue, Task } from '@cairn/protocol';
-import type { Authenticator } from '../../auth/authenticator.js';
-import type { ServerConfig } from '../../config.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
-import { callEndpoint, rejectsWith, TEST_IDENTITY } from '../../testing/registry-harness.js';
+import { TEST_IDENTITY, callEndpoint, rejectsWith, serviceDeps } from '../../testing/registry-harness.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { registerQueues } from './index.js';
@@ -38,7 +35,7 @@ const entries = async (queue: string) => ((await call('queues.get_by_id', { queu
 beforeEach(() => {
   store = openSqliteStore(':memory:');
   registry = new EndpointRegistry();
-  registerQueues(registry, { store, config: {} as ServerConfig, auth: {} as Authenticator, codeRecording: new CodeRecording() });
+  registerQueues(registry, serviceDeps(store));
 });
 
 describe('the default queue', () => {

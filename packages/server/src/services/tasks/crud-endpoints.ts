@@ -4,7 +4,7 @@ import type { EndpointRegistry } from '../../http/endpoints.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
 import { getProjectOrThrow } from '../projects/index.js';
 import { removeTaskFromQueues } from '../queues/queue-ops.js';
-import { optBool, optObject, optString, optStringList, reqIdList, reqString } from '../validate.js';
+import { optBool, optName, optObject, optString, optStringList, reqIdList, reqName, reqString } from '../validate.js';
 import { applyEditFields } from './edit-fields.js';
 import { checkConfiguration, checkHyperparams, checkModelItems, checkContainer, getTaskOrThrow, newTask } from './task-document.js';
 
@@ -18,14 +18,22 @@ function plainIds(v: unknown): string[] | null {
 }
 
 export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecording }: ServiceDeps): void {
+  /** A parent must be a task that exists (and not the task itself). */
+  const checkParent = async (body: Record<string, unknown>, self?: string) => {
+    const parent = optString(body, 'parent');
+    if (!parent) return;
+    if (parent === self) throw new ApiError(Errors.validationError, 'a task cannot be its own parent', { field: 'parent' });
+    if (!(await store.tasks.get(parent))) throw new ApiError(Errors.invalidTaskId, `invalid parent task id: ${parent}`, { id: parent });
+  };
+
   registry.add({
     name: 'tasks.create',
     handler: async (body, ctx) => {
-      const name = reqString(body, 'name');
-      const type = optString(body, 'type') ?? 'training';
-      const doc = newTask(ctx.identity!, name, type);
+      const name = reqName(body);
+      const doc = newTask(ctx.identity!, name, 'training');
       const projectId = optString(body, 'project');
       if (projectId) await getProjectOrThrow(store, projectId);
+      await checkParent(body);
       applyEditFields(doc, body);
       await store.tasks.insert(doc);
       return { id: doc.id };
@@ -60,6 +68,7 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
     const force = optBool(body, 'force') ?? false;
     const projectId = optString(body, 'project');
     if (projectId) await getProjectOrThrow(store, projectId);
+    await checkParent(body, id);
     let fields: Record<string, unknown> = {};
     const updated = await store.tasks.update(id, (doc) => {
       if (restrictToDraft && !force && doc.status !== 'created') {
@@ -89,7 +98,7 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
     name: 'tasks.clone',
     handler: async (body, ctx) => {
       const src = await getTaskOrThrow(store, body.task);
-      const name = optString(body, 'new_task_name') ?? src.name;
+      const name = optName(body, 'new_task_name') ?? src.name;
       const clone: Task = newTask(ctx.identity!, name, src.type);
       const projectId = optString(body, 'new_task_project') ?? src.project;
       if (projectId) {

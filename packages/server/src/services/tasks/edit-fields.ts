@@ -1,5 +1,6 @@
-import { Errors, type Task } from '@cairn/protocol';
+import { Errors, TASK_TYPES, type Task } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
+import { checkNameLength } from '../validate.js';
 import {
   checkArtifact, checkConfiguration, checkContainer, checkHyperparams, checkModelItems, checkRequirements, isObject, mergeArtifacts,
 } from './task-document.js';
@@ -25,6 +26,8 @@ export function applyEditFields(doc: Task, body: Record<string, unknown>): Recor
     if (v === undefined) continue;
     if (v !== null && typeof v !== 'string') throw bad(f, 'must be a string');
     if (f === 'name' && (typeof v !== 'string' || v.trim() === '')) throw bad(f, 'must be a non-empty string');
+    if (f === 'name') checkNameLength(v as string);
+    if (f === 'type' && !(TASK_TYPES as readonly unknown[]).includes(v)) throw bad(f, `must be one of ${TASK_TYPES.join(', ')}`);
     if (v === null || v === '') {
       if (f === 'parent' || f === 'project') delete doc[f];
       else (doc as unknown as Record<string, unknown>)[f] = '';

@@ -1,0 +1,53 @@
+import { Errors } from '@cairn/protocol';
+import { EXP_PARAM, SIG_PARAM } from '../../auth/url-signer.js';
+import { decodeUrlPath, toSegments } from '../../files/paths.js';
+import { ApiError } from '../../http/api-error.js';
+import type { ServiceModule } from '../deps.js';
+
+/** More than a page shows at once; a bigger batch is refused. */
+const MAX_URLS = 2000;
+
+const defaultPort = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
+
+/**
+ * `files.sign_urls` (Cairn's own): the web UI's way to show images and offer downloads
+ * from the file server, which asks for a token that a browser cannot attach to an
+ * `<img>` or a link. Each address of this server's file store comes back with a
+ * signature of its path valid for an hour; any other address comes back unchanged.
+ */
+export const registerFiles: ServiceModule = (registry, { config, signer }) => {
+  const base = new URL(config.publicFilesUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+
+  const sign = (raw: string): string => {
+    if (config.publicFiles) return raw;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return raw;
+    }
+    if (!/^https?:$/.test(url.protocol) || defaultPort(url) !== defaultPort(base) || !url.pathname.startsWith(`${prefix}/`)) return raw;
+    const path = toSegments(decodeUrlPath(url.pathname.slice(prefix.length))).join('/');
+    const { exp, sig } = signer.sign(path);
+    url.searchParams.set(EXP_PARAM, String(exp));
+    url.searchParams.set(SIG_PARAM, sig);
+    return url.toString();
+  };
+
+  registry.add({
+    name: 'files.sign_urls',
+    handler: async (body) => {
+      const urls = body.urls;
+      if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string')) throw new ApiError(Errors.validationError, 'urls must be a list of strings', { field: 'urls' });
+      if (urls.length > MAX_URLS) throw new ApiError(Errors.batchTooLarge, `at most ${MAX_URLS} urls per call, got ${urls.length}`);
+      return { urls: (urls as string[]).map((u) => {
+        try {
+          return sign(u);
+        } catch {
+          return u;
+        }
+      }) };
+    },
+  });
+};
