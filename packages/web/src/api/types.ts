@@ -65,6 +65,9 @@ export interface Queue {
 export interface User {
   id: string;
   name: string;
+  role?: 'admin' | 'user' | 'system';
+  disabled?: boolean;
+  created?: string;
 }
 
 export interface MetricVariant {

@@ -17,7 +17,7 @@ function TopBar() {
     <header className="topbar">
       <div className="topbar-space" />
       <span className="topbar-user" aria-label="Signed in as">{name}</span>
-      <button type="button" className="link-button" onClick={signOut}>Sign out</button>
+      <button type="button" className="link-button" onClick={() => void signOut()}>Sign out</button>
     </header>
   );
 }

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { call } from '../api/client';
 import type { Credential } from '../api/types';
 import { NewCredentials } from '../settings/NewCredentials';
+import { PasswordSection } from '../settings/PasswordSection';
+import { UsersSection } from '../settings/UsersSection';
 import { Dialog } from '../ui/Dialog';
 import { formatDate, timeAgo } from '../ui/format';
 import { notify, notifyError } from '../ui/notify';
@@ -52,8 +54,13 @@ function RevokeDialog({ cred, onDone, onClose }: { cred: Credential; onDone: () 
   );
 }
 
+interface CurrentUser {
+  user: { id: string; name: string; role: string };
+}
+
 export default function Settings() {
   const creds = useLoad(() => call<{ credentials: Credential[] }>('auth.get_credentials'), []);
+  const me = useLoad(() => call<CurrentUser>('users.get_current_user').then((r) => r.user), []);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ access_key: string; secret_key: string } | null>(null);
   const [revoking, setRevoking] = useState<Credential | null>(null);
@@ -90,6 +97,8 @@ export default function Settings() {
           </tbody>
         </table>
       </section>
+      {me.data && <PasswordSection userName={me.data.name} />}
+      {me.data?.role === 'admin' && <UsersSection me={me.data.id} />}
       {creating && (
         <CreateDialog
           onClose={() => setCreating(false)}

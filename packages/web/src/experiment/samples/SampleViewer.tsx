@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useSignedUrl } from '../../api/signed-urls';
 import { isImage, type SampleSeries } from './samples';
 
 /**
@@ -8,6 +9,7 @@ import { isImage, type SampleSeries } from './samples';
 export function SampleViewer({ series, index, onIndex, onClose }: { series: SampleSeries; index: number; onIndex: (i: number) => void; onClose: () => void }) {
   const sample = series.samples[index];
   const last = series.samples.length - 1;
+  const url = useSignedUrl(sample.url);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
@@ -26,13 +28,13 @@ export function SampleViewer({ series, index, onIndex, onClose }: { series: Samp
           <span className="grow" />
           <button type="button" disabled={index === 0} onClick={() => onIndex(index - 1)} aria-label="Previous iteration">←</button>
           <button type="button" disabled={index === last} onClick={() => onIndex(index + 1)} aria-label="Next iteration">→</button>
-          <a className="button" href={sample.url} target="_blank" rel="noreferrer">Open original</a>
+          <a className="button" href={url} target="_blank" rel="noreferrer">Open original</a>
           <button type="button" onClick={onClose} aria-label="Close">×</button>
         </div>
         <div className="viewer-body">
           {isImage(sample.url)
-            ? <img src={sample.url} alt={`${series.metric} / ${series.variant} at iteration ${sample.iter}`} />
-            : <a href={sample.url} target="_blank" rel="noreferrer">{sample.url}</a>}
+            ? url && <img src={url} alt={`${series.metric} / ${series.variant} at iteration ${sample.iter}`} />
+            : <a href={url} target="_blank" rel="noreferrer">{sample.url}</a>}
         </div>
       </div>
     </div>

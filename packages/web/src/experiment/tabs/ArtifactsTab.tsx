@@ -1,3 +1,4 @@
+import { useSignedUrl } from '../../api/signed-urls';
 import { formatDate } from '../../ui/format';
 import { Section } from '../Fields';
 import { downloadUrl, fileName, formatBytes, isWebUrl } from '../links';
@@ -5,6 +6,7 @@ import type { Artifact, TaskDetail } from '../types';
 
 function ArtifactCard({ a }: { a: Artifact }) {
   const preview = a.type_data?.preview;
+  const href = useSignedUrl(a.uri && isWebUrl(a.uri) ? downloadUrl(a.uri) : undefined);
   return (
     <div className="artifact" data-artifact={a.key}>
       <div className="artifact-head">
@@ -14,7 +16,7 @@ function ArtifactCard({ a }: { a: Artifact }) {
         {a.timestamp !== undefined && <span className="muted">{formatDate(new Date(a.timestamp * 1000).toISOString())}</span>}
         <span className="grow" />
         {isWebUrl(a.uri)
-          ? <a className="button" href={downloadUrl(a.uri)} download={fileName(a.uri)} aria-label={`Download ${a.key}`}>Download</a>
+          ? <a className="button" href={href} aria-disabled={!href} download={fileName(a.uri)} aria-label={`Download ${a.key}`}>Download</a>
           : a.uri && <span className="muted" title="Stored where the browser cannot fetch it">{a.uri}</span>}
       </div>
       {a.hash && <div className="muted artifact-hash">Hash <code>{a.hash}</code></div>}

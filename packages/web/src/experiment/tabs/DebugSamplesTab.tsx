@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSignedUrl } from '../../api/signed-urls';
 import { useLoad } from '../../ui/useLoad';
 import { SampleViewer } from '../samples/SampleViewer';
 import { fetchSamples, isImage, type SampleSeries } from '../samples/samples';
@@ -14,6 +15,7 @@ function SampleCard({ series, onOpen }: { series: SampleSeries; onOpen: (index: 
   const index = picked === null ? last : Math.min(picked, last);
   const sample = series.samples[index];
   const label = `${series.metric} / ${series.variant}`;
+  const src = useSignedUrl(isImage(sample.url) ? sample.url : undefined);
   return (
     <figure className="sample-card" data-sample={label}>
       <figcaption className="chart-head">
@@ -22,7 +24,7 @@ function SampleCard({ series, onOpen }: { series: SampleSeries; onOpen: (index: 
         <span className="muted" data-iteration={sample.iter}>iteration {sample.iter}</span>
       </figcaption>
       <button type="button" className="sample-thumb" onClick={() => onOpen(index)} aria-label={`Open ${label} at iteration ${sample.iter}`}>
-        {isImage(sample.url) ? <img src={sample.url} alt={`${label} at iteration ${sample.iter}`} loading="lazy" /> : <span className="sample-file">{sample.url.split('/').pop()}</span>}
+        {isImage(sample.url) ? src && <img src={src} alt={`${label} at iteration ${sample.iter}`} loading="lazy" /> : <span className="sample-file">{sample.url.split('/').pop()}</span>}
       </button>
       {last > 0 && (
         <input type="range" min={0} max={last} value={index} aria-label={`Iteration of ${label}`}
