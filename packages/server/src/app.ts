@@ -29,6 +29,10 @@ export interface RunningServer {
   urls: { api: string; web: string; files: string };
   /** Where each part actually listens (differs from the configured ports when those are 0). */
   listening: { api: string; web: string; files: string };
+  /** Every endpoint the API answers, and whether it needs a token (for audits and tests). */
+  endpoints: { name: string; auth: 'none' | 'token' }[];
+  /** Signs in and out, issues tokens: for tests and tools that act as a given user. */
+  auth: Authenticator;
   close(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     intervalSec: config.watchdogIntervalSeconds,
   }, log);
 
-  const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, log, logRequests: config.logRequests };
+  const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, bodyIdleMs: config.bodyTimeoutSeconds * 1000, log, logRequests: config.logRequests };
   const filesOpts = {
     root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, signer, log,
     publicFiles: config.publicFiles, trustedOrigins: [new URL(config.publicWebUrl).origin],
@@ -94,6 +98,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     ]);
     instances.push(api, files, web);
     listening = { api: apiBase, files: filesBase, web: webBase };
+    // Port 0 (tests, tools) picks a free port: clients are handed the one actually taken.
+    if (config.apiPort === 0) config.publicApiUrl = apiBase;
+    if (config.filesPort === 0) config.publicFilesUrl = filesBase;
+    if (config.webPort === 0) config.publicWebUrl = webBase;
   }
   return {
     config,
@@ -101,6 +109,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     firstStart: boot.adminPassword || boot.credentials ? { adminPassword: boot.adminPassword, credentials: boot.credentials } : undefined,
     urls: { api: config.publicApiUrl, web: config.publicWebUrl, files: config.publicFilesUrl },
     listening,
+    endpoints: registry.names().map((name) => ({ name, auth: registry.get(name)!.auth ?? 'token' })),
+    auth,
     async close() {
       await Promise.all(instances.map((i) => i.close()));
       await watchdog.stop();

@@ -28,6 +28,8 @@ export interface ServerConfig {
   taskTimeoutSeconds: number;
   /** How often the watchdog looks for silent workers and non-responsive tasks. */
   watchdogIntervalSeconds: number;
+  /** A request body that stops arriving for this long is cut off with 408. */
+  bodyTimeoutSeconds: number;
   /** Failed sign-ins allowed per account in 5 minutes (twice as many per address) before 429. */
   failedLoginLimit: number;
   /** The file server serves anyone, as ClearML's does, instead of asking for a token. */
@@ -68,6 +70,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'workerTimeoutSeconds', flag: '--worker-timeout', env: 'CAIRN_WORKER_TIMEOUT', kind: 'int', help: 'seconds without a report after which a worker is gone and its tasks are stopped; also the longest timeout a worker may register with (default 600)' },
   { key: 'taskTimeoutSeconds', flag: '--task-timeout', env: 'CAIRN_TASK_TIMEOUT', kind: 'int', help: 'seconds without an update (the SDK and agents ping every 30-60 s) after which a running task is stopped as non-responsive (default 7200)' },
   { key: 'watchdogIntervalSeconds', flag: '--watchdog-interval', env: 'CAIRN_WATCHDOG_INTERVAL', kind: 'int', help: 'seconds between checks for silent workers and non-responsive tasks (default 30)' },
+  { key: 'bodyTimeoutSeconds', flag: '--body-timeout', env: 'CAIRN_BODY_TIMEOUT', kind: 'int', help: 'seconds a request body may stall (nothing arriving) before the request is cut off with 408 (default 30)' },
   { key: 'failedLoginLimit', flag: '--failed-login-limit', env: 'CAIRN_FAILED_LOGIN_LIMIT', kind: 'int', help: 'failed sign-ins allowed per account in 5 minutes, twice that per address, before sign-ins are refused with 429 (default 10)' },
   { key: 'publicFiles', flag: '--public-files', env: 'CAIRN_PUBLIC_FILES', kind: 'bool', help: 'serve the file server without a token, as ClearML does (default off: every request needs a token or a signed URL)' },
   { key: 'allowedHosts', flag: '--allowed-hosts', env: 'CAIRN_ALLOWED_HOSTS', kind: 'list', help: 'comma-separated host names the web UI may be reached by besides the public URLs\' and loopback' },
@@ -138,6 +141,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     workerTimeoutSeconds: (given.workerTimeoutSeconds as number) ?? 600,
     taskTimeoutSeconds: (given.taskTimeoutSeconds as number) ?? 7200,
     watchdogIntervalSeconds: Math.max(1, (given.watchdogIntervalSeconds as number) ?? 30),
+    bodyTimeoutSeconds: Math.max(1, (given.bodyTimeoutSeconds as number) ?? 30),
     failedLoginLimit: Math.max(1, (given.failedLoginLimit as number) ?? 10),
     publicFiles: (given.publicFiles as boolean) ?? false,
     allowedHosts: (given.allowedHosts as string[]) ?? [],

@@ -19,7 +19,7 @@ export interface Caller {
 type Claims = TokenClaims & { key?: string; sid?: string };
 
 const TOUCH_INTERVAL_MS = 60_000;
-/** A token that fails its signature check makes the key be read again, at most this often (a rotation elsewhere). */
+/** How often the signing key is read again from the store, to notice a rotation (`cairn rotate-signing-key`). */
 const KEY_RELOAD_MS = 5_000;
 
 /**
@@ -152,8 +152,8 @@ export class Authenticator {
 
   private async verifyToken(token: string): Promise<Caller> {
     const nowSec = Math.floor(this.now() / 1000);
-    let result = verifyJwt<Claims>(token, this.secret, nowSec);
-    if (!result.ok && result.reason !== 'expired' && (await this.reloadKey())) result = verifyJwt<Claims>(token, this.secret, nowSec);
+    await this.reloadKey();
+    const result = verifyJwt<Claims>(token, this.secret, nowSec);
     if (!result.ok) {
       throw new ApiError(result.reason === 'expired' ? Errors.tokenExpired : Errors.invalidToken,
         result.reason === 'expired' ? 'token expired' : 'invalid token');
@@ -175,14 +175,12 @@ export class Authenticator {
     }), accessKey: key ?? '', session: sid };
   }
 
-  /** Whether the signing key changed in the store since it was read (`cairn rotate-signing-key`). */
-  private async reloadKey(): Promise<boolean> {
+  /** Takes up a key rotated in the store since it was last read (by another process or replica). */
+  private async reloadKey(): Promise<void> {
     const now = this.now();
-    if (now - this.keyCheckedAt < KEY_RELOAD_MS) return false;
+    if (now - this.keyCheckedAt < KEY_RELOAD_MS) return;
     this.keyCheckedAt = now;
     const current = await readSigningKey(this.store);
-    if (!current || current.equals(this.secret)) return false;
-    this.secret = current;
-    return true;
+    if (current) this.secret = current;
   }
 }

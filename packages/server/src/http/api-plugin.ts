@@ -12,6 +12,8 @@ export interface ApiPluginOptions {
   registry: EndpointRegistry;
   auth: Authenticator;
   maxRequestBytes: number;
+  /** a body that stalls this long is cut off (408) */
+  bodyIdleMs?: number;
   log: (line: string) => void;
   logRequests: boolean;
 }
@@ -90,7 +92,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
         unread = 'drain';
         throw new ApiError(Errors.unsupportedMediaType, 'compressed request bodies are not supported');
       }
-      const raw = await readBody(req.raw, opts.maxRequestBytes).catch((err: unknown) => {
+      const raw = await readBody(req.raw, opts.maxRequestBytes, opts.bodyIdleMs).catch((err: unknown) => {
         unread = err instanceof ApiError && err.error === Errors.requestTimeout ? 'refuse' : 'drain';
         throw err;
       });

@@ -16,11 +16,11 @@ const defaultPort = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80
  * signature of its path valid for an hour; any other address comes back unchanged.
  */
 export const registerFiles: ServiceModule = (registry, { config, signer }) => {
-  const base = new URL(config.publicFilesUrl);
-  const prefix = base.pathname.replace(/\/+$/, '');
-
   const sign = (raw: string): string => {
     if (config.publicFiles) return raw;
+    // read at each call: with a port picked at start-up (0) the address is known only once listening
+    const base = new URL(config.publicFilesUrl);
+    const prefix = base.pathname.replace(/\/+$/, '');
     let url: URL;
     try {
       url = new URL(raw);
