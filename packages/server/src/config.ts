@@ -113,6 +113,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     if (value === undefined) throw new ConfigError(`${flag} needs a value`);
     given[opt.key] = parseValue(opt, value);
   }
+  if (typeof given.adminPassword === 'string' && given.adminPassword.length < 8) {
+    throw new ConfigError('--admin-password / CAIRN_ADMIN_PASSWORD must be at least 8 characters');
+  }
   const host = (given.host as string) ?? '0.0.0.0';
   const apiPort = (given.apiPort as number) ?? 8008;
   const webPort = (given.webPort as number) ?? 8080;
