@@ -127,7 +127,7 @@ test('the experiments table links to the experiment page, which shows its code a
   await page.waitForURL(new RegExp(`/experiments/${seeded.task}$`));
   await eventually(() => page.locator('.exp-title h1').innerText(), 'page walkthrough');
   // the breadcrumb ends at the project, without a dangling separator
-  assert.deepEqual((await page.locator('.crumbs').innerText()).split('\n').map((x) => x.trim()).filter(Boolean), ['Projects', '/', SEEDED_PROJECT]);
+  await eventually(async () => (await page.locator('.crumbs').innerText()).split('\n').map((x) => x.trim()).filter(Boolean), ['Projects', '/', SEEDED_PROJECT]);
   assert.equal(await status(), 'Completed');
   assert.equal(await page.locator('[data-last-iteration]').innerText(), 'Iteration 99');
 
