@@ -85,12 +85,20 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
     return { updated: 1, fields };
   };
   registry.add({ name: 'tasks.edit', handler: edit(true) });
-  // `tasks.update` changes only descriptive fields, allowed in any status.
+  // `tasks.update` changes only descriptive fields, allowed in any status; Kubernetes glues
+  // (ClearML's and Cairn's) also put what the cluster says of a pending task in its
+  // status message this way.
   registry.add({
     name: 'tasks.update',
     handler: async (body) => {
       const allowed = Object.fromEntries(['task', 'name', 'comment', 'tags', 'system_tags', 'project', 'parent'].filter((k) => k in body).map((k) => [k, body[k]]));
-      return edit(false)(allowed);
+      const message = optString(body, 'status_message');
+      const answer = await edit(false)(allowed);
+      if (message !== undefined) {
+        await store.tasks.update(reqString(body, 'task'), (doc) => ({ ...doc, status_message: message.slice(0, 1000) }));
+        (answer.fields as Record<string, unknown>).status_message = message;
+      }
+      return answer;
     },
   });
 
