@@ -1,6 +1,7 @@
 import { Daemon, DockerUnavailableError, WorkerIdInUseError, WorkerIdTakenError } from '@cairn/agent';
 import { ClientConfigError, loadClientConfig, NotFoundError } from '@cairn/client';
 import { parseArgs } from 'node:util';
+import { k8sCommand, k8sUsage, runTaskCommand } from './agent-k8s.js';
 
 export const agentUsage = `cairn agent daemon --queue NAME [--queue NAME ...] [options]
 
@@ -25,6 +26,9 @@ hosts) from the environment, else from ~/clearml.conf (or CLEARML_CONFIG_FILE).
 
 SIGINT or SIGTERM stops the running task (status stopped, "user abort"), unregisters the
 worker and exits.
+
+cairn agent k8s --queue NAME --runner-image IMAGE [options]   one Kubernetes Pod per task
+                                                             (cairn agent k8s --help)
 `;
 
 function positiveSeconds(flag: string, value: string | undefined, fallback: number): number {
@@ -39,9 +43,11 @@ class UsageError extends Error {}
 export async function agentCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(agentUsage);
+    process.stdout.write(sub === 'k8s' || sub === 'run-task' ? k8sUsage : agentUsage);
     return sub === undefined ? 2 : 0;
   }
+  if (sub === 'k8s') return k8sCommand(rest);
+  if (sub === 'run-task') return runTaskCommand(rest);
   if (sub !== 'daemon') {
     process.stderr.write(`unknown agent command ${sub}\n\n${agentUsage}`);
     return 2;
