@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ClientConfigError, deriveHost, loadClientConfig } from './config.js';
-import { hoconGet, HoconError, parseHocon } from './hocon.js';
+import { hoconGet, HoconError, parseHocon } from '@cairn/protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-client-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

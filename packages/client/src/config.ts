@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { hoconGet, parseHocon, type HoconObject } from './hocon.js';
+import { hoconGet, parseHocon, type HoconObject } from '@cairn/protocol';
 
 /** Where the server is and how to log in: what every Cairn client needs. */
 export interface ClientConfig {

@@ -8,3 +8,4 @@ export * from './regex.js';
 export * from './list-filter.js';
 export * from './projection.js';
 export * from './query.js';
+export * from './hocon.js';

@@ -5,6 +5,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { LoginGuard } from './auth/login-guard.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { UrlSigner } from './auth/url-signer.js';
+import { openStorage } from './blobs/storage.js';
 import { privateDatabaseFiles, privateDataDir } from './data-dir.js';
 import type { ServerConfig } from './config.js';
 import { filesPlugin } from './files/files-plugin.js';
@@ -53,6 +54,7 @@ function newFastify(config: ServerConfig): FastifyInstance {
 /** Starts API, file server and web on their ports (or on one port), backed by the data folder. */
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   privateDataDir(config.dataDir);
+  const storage = await openStorage(config);
   const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
   privateDatabaseFiles(config.dataDir);
   const boot = await bootstrapIdentity(store, config, log);
@@ -61,7 +63,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     new LoginGuard({ perAddress: config.failedLoginLimit * 2, perAccount: config.failedLoginLimit, windowMs: 5 * 60_000 }));
   const registry = new EndpointRegistry();
   const signer = new UrlSigner(() => auth.signingKey);
-  registerServices(registry, { store, config, auth, signer, codeRecording: new CodeRecording() });
+  registerServices(registry, { store, config, auth, signer, storage, codeRecording: new CodeRecording() });
   const watchdog = startWatchdog(store, {
     workerTimeoutSec: config.workerTimeoutSeconds,
     taskTimeoutSec: config.taskTimeoutSeconds,
@@ -70,7 +72,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
   const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, bodyIdleMs: config.bodyTimeoutSeconds * 1000, log, logRequests: config.logRequests };
   const filesOpts = {
-    root: join(config.dataDir, 'files'), maxUploadBytes: config.maxUploadBytes, auth, signer, log,
+    store: storage.files, s3: storage.s3, maxUploadBytes: config.maxUploadBytes, auth, signer, log,
     publicFiles: config.publicFiles, trustedOrigins: [new URL(config.publicWebUrl).origin],
   };
   const instances: FastifyInstance[] = [];
@@ -115,6 +117,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await Promise.all(instances.map((i) => i.close()));
       await watchdog.stop();
       await store.close();
+      await storage.close();
     },
   };
 }

@@ -40,6 +40,16 @@ export interface ServerConfig {
    * for these.
    */
   allowedHosts: string[];
+  /**
+   * Where the file server keeps what it receives: the data folder's `files/` (default),
+   * or an S3 address `s3://<host:port>/<bucket>/<prefix>` (`s3://<bucket>/<prefix>` on AWS).
+   */
+  filesStore: string | null;
+  /**
+   * A file with the server's own S3 credentials in the SDK's `sdk.aws.s3` shape: for
+   * `--files-store`, for showing and deleting objects the SDK wrote to S3.
+   */
+  storageCredentials: string | null;
 }
 
 interface Option {
@@ -73,6 +83,8 @@ export const OPTIONS: readonly Option[] = [
   { key: 'bodyTimeoutSeconds', flag: '--body-timeout', env: 'CAIRN_BODY_TIMEOUT', kind: 'int', help: 'seconds a request body may stall (nothing arriving) before the request is cut off with 408 (default 30)' },
   { key: 'failedLoginLimit', flag: '--failed-login-limit', env: 'CAIRN_FAILED_LOGIN_LIMIT', kind: 'int', help: 'failed sign-ins allowed per account in 5 minutes, twice that per address, before sign-ins are refused with 429 (default 10)' },
   { key: 'publicFiles', flag: '--public-files', env: 'CAIRN_PUBLIC_FILES', kind: 'bool', help: 'serve the file server without a token, as ClearML does (default off: every request needs a token or a signed URL)' },
+  { key: 'filesStore', flag: '--files-store', env: 'CAIRN_FILES_STORE', kind: 'string', help: 'keep uploaded files in S3 instead of the data folder: s3://HOST:PORT/BUCKET/PREFIX (MinIO and other S3 servers) or s3://BUCKET/PREFIX (AWS)' },
+  { key: 'storageCredentials', flag: '--storage-credentials', env: 'CAIRN_STORAGE_CREDENTIALS', kind: 'string', help: 'file with S3 credentials in clearml.conf\'s sdk.aws.s3 shape, for --files-store and for objects the SDK stores in S3 (default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)' },
   { key: 'allowedHosts', flag: '--allowed-hosts', env: 'CAIRN_ALLOWED_HOSTS', kind: 'list', help: 'comma-separated host names the web UI may be reached by besides the public URLs\' and loopback' },
 ];
 
@@ -148,5 +160,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     failedLoginLimit: Math.max(1, (given.failedLoginLimit as number) ?? 10),
     publicFiles: (given.publicFiles as boolean) ?? false,
     allowedHosts: (given.allowedHosts as string[]) ?? [],
+    filesStore: (given.filesStore as string | undefined) ?? null,
+    storageCredentials: given.storageCredentials ? resolve(given.storageCredentials as string) : null,
   };
 }

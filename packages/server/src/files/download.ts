@@ -1,13 +1,11 @@
 import type { FastifyReply } from 'fastify';
-import { open, type FileHandle } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { FileServerError, readFailure } from './errors.js';
+import type { BlobRead } from '../blobs/blob-store.js';
+import { FileServerError } from './errors.js';
 import { contentTypeFor, isActiveContent } from './mime.js';
 import { parseRange } from './range.js';
 
 export interface DownloadRequest {
-  file: string;
-  /** The stored path as the client named it, for messages. */
+  /** The object's name (a stored path or an S3 key), for the content type and messages. */
   name: string;
   headOnly: boolean;
   attachment: boolean;
@@ -19,47 +17,49 @@ function dispositionFor(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-/**
- * Answers GET/HEAD for one stored file, whole or as a single byte range. The file is
- * opened once and the stream reads from that handle, so a concurrent overwrite or
- * delete cannot make the body disagree with the Content-Length already sent.
- */
-export async function sendStoredFile(reply: FastifyReply, req: DownloadRequest): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(req.file, 'r');
-  } catch (err) {
-    throw readFailure(err, req.name);
-  }
-  let streaming = false;
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw new FileServerError(404, `no such file: ${req.name}`);
-    const type = contentTypeFor(req.file);
-    reply.header('content-type', type)
-      .header('accept-ranges', 'bytes')
-      .header('last-modified', st.mtime.toUTCString())
-      .header('x-content-type-options', 'nosniff');
-    if (isActiveContent(type)) reply.header('content-security-policy', 'sandbox allow-scripts allow-popups');
-    if (req.attachment) reply.header('content-disposition', dispositionFor(basename(req.file)));
+/** The opener of one object: reads it, all or the part the chooser picks; null when missing. */
+export type OpenBlob = (choose: (size: number) => { start: number; end: number }) => Promise<BlobRead | null>;
 
-    const range = parseRange(req.range, st.size);
+/**
+ * Answers GET/HEAD for one stored object, whole or as a single byte range. The range is
+ * chosen from the size of the very version that is read, so the body always matches the
+ * Content-Length sent.
+ */
+export async function sendBlob(reply: FastifyReply, req: DownloadRequest, open: OpenBlob): Promise<void> {
+  let unsatisfiable = false;
+  const got = await open((size) => {
+    if (req.headOnly) return { start: 0, end: -1 };
+    const range = parseRange(req.range, size);
     if (range.kind === 'unsatisfiable') {
-      reply.code(416).header('content-range', `bytes */${st.size}`).header('content-type', 'application/json');
-      reply.send(JSON.stringify({ error: `range ${req.range} is outside the file of ${st.size} bytes`, code: 416 }));
-      return;
+      unsatisfiable = true;
+      return { start: 0, end: -1 };
     }
-    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, st.size - 1];
-    if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${st.size}`);
-    else reply.code(200);
-    reply.header('content-length', String(end - start + 1));
-    if (req.headOnly || end < start) {
-      reply.send();
-      return;
-    }
-    streaming = true;
-    reply.send(handle.createReadStream({ start, end }));
-  } finally {
-    if (!streaming) await handle.close();
+    return range.kind === 'partial' ? { start: range.start, end: range.end } : { start: 0, end: size - 1 };
+  });
+  if (!got) throw new FileServerError(404, `no such file: ${req.name}`);
+  const { info } = got;
+  const type = contentTypeFor(req.name);
+  reply.header('content-type', type)
+    .header('accept-ranges', 'bytes')
+    .header('last-modified', info.modified.toUTCString())
+    .header('x-content-type-options', 'nosniff');
+  if (isActiveContent(type)) reply.header('content-security-policy', 'sandbox allow-scripts allow-popups');
+  if (req.attachment) reply.header('content-disposition', dispositionFor(req.name.split('/').pop() ?? req.name));
+
+  if (unsatisfiable) {
+    got.body.destroy();
+    reply.code(416).header('content-range', `bytes */${info.size}`).header('content-type', 'application/json');
+    reply.send(JSON.stringify({ error: `range ${req.range} is outside the file of ${info.size} bytes`, code: 416 }));
+    return;
   }
+  if (req.headOnly) {
+    got.body.destroy();
+    reply.code(200).header('content-length', String(info.size)).send();
+    return;
+  }
+  const partial = req.range !== undefined && parseRange(req.range, info.size).kind === 'partial';
+  if (partial) reply.code(206).header('content-range', `bytes ${got.start}-${got.end}/${info.size}`);
+  else reply.code(200);
+  reply.header('content-length', String(Math.max(0, got.end - got.start + 1)));
+  reply.send(got.body);
 }

@@ -12,6 +12,10 @@ import { Authenticator } from '../auth/authenticator.js';
 import { UrlSigner } from '../auth/url-signer.js';
 import { createCredentials, createUser } from '../services/auth/accounts.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DiskBlobStore } from '../blobs/disk-blob-store.js';
+import { S3Clients } from '../blobs/s3-client.js';
+import { S3Credentials } from '../blobs/s3-credentials.js';
+import { S3Objects } from '../blobs/s3-objects.js';
 import { filesPlugin } from './files-plugin.js';
 import { TMP_DIR_NAME } from './paths.js';
 
@@ -44,7 +48,8 @@ async function startServer(opts: { maxUploadBytes?: number; prefix?: string; pub
   const token = auth.issue({ user: user.id, user_name: 'tester', company: user.company, company_name: 'Cairn', role: 'user' }, key.access_key);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(filesPlugin, {
-    root,
+    store: await DiskBlobStore.open(root),
+    s3: new S3Objects(S3Credentials.fromEnv({}), new S3Clients()),
     maxUploadBytes: opts.maxUploadBytes ?? 1024 * 1024 * 1024,
     auth,
     signer,
@@ -513,7 +518,7 @@ describe('file server start-up', () => {
     const store = openSqliteStore(':memory:');
     const auth = new Authenticator(store, randomBytes(32), 60);
     await app.register(filesPlugin, {
-      root: join(outer, 'root'), maxUploadBytes: 1024, auth, signer: new UrlSigner(() => auth.signingKey), publicFiles: false, trustedOrigins: [], log: () => {},
+      store: await DiskBlobStore.open(join(outer, 'root')), s3: new S3Objects(S3Credentials.fromEnv({}), new S3Clients()), maxUploadBytes: 1024, auth, signer: new UrlSigner(() => auth.signingKey), publicFiles: false, trustedOrigins: [], log: () => {},
     });
     await app.ready();
     assert.deepEqual(await readdir(tmp), ['fresh']);

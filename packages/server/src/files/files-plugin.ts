@@ -1,12 +1,10 @@
 /**
  * The ClearML-compatible file server (protocol notes §7).
  *
- * Layout on disk: every stored object lives at `<root>/<path>`, where `<path>` is the
- * object path exactly as the SDK names it (spaces, raw UTF-8 and literal `%XX`
- * sequences included), so the folder can be browsed, backed up or served by anything
- * else. `<root>/.cairn-tmp/` holds uploads still in flight; they are renamed onto their
- * target only once complete, so readers never see a partial file. Leftovers of a crash
- * are swept at start-up.
+ * Objects are kept by a BlobStore (blobs/): the data folder's `files/` by default, an
+ * S3 bucket with `--files-store`. Either way an object's path is exactly the path the
+ * SDK names (spaces, raw UTF-8 and literal `%XX` sequences included), and an upload is
+ * visible only once complete.
  *
  * Routes, relative to wherever the plugin is mounted (`/` on its own port, `/files` in
  * single-port mode):
@@ -17,6 +15,8 @@
  *   GET    /<path>      the file (single byte ranges, `?download` for an attachment)
  *   HEAD   /<path>      existence and size
  *   DELETE /<path>      removes the file
+ *   GET    /.cairn-s3?url=s3://...   an object the SDK put in S3, read with the server's
+ *                       S3 credentials, for a signed address only (`files.sign_urls`)
  * URL paths are percent-decoded exactly once. Errors answer `{"error": msg, "code": status}`.
  *
  * Every request needs the SDK's Bearer token (it sends it to its configured files host),
@@ -24,22 +24,25 @@
  * what the web UI uses for images and downloads). `publicFiles` serves everyone, as
  * ClearML does. A write from a web page of another origin is refused either way.
  *
- * Modules: upload.ts (multipart → temp files → rename), download.ts (GET/HEAD with
- * ranges), paths.ts (decoding and confinement to the root), range.ts, mime.ts, errors.ts.
+ * Modules: upload.ts (multipart → staged objects → commit), download.ts (GET/HEAD with
+ * ranges), paths.ts (decoding, reserved names), range.ts, mime.ts, errors.ts.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { Authenticator } from '../auth/authenticator.js';
 import { EXP_PARAM, SIG_PARAM, type UrlSigner } from '../auth/url-signer.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { isS3Url } from '../blobs/s3-location.js';
+import type { S3Objects } from '../blobs/s3-objects.js';
 import { readBody } from '../http/body.js';
-import { sendStoredFile } from './download.js';
-import { asFileServerError, FileServerError, readFailure } from './errors.js';
-import { confineRealPath, decodeUrlPath, resolveUnder, TMP_DIR_NAME, toSegments } from './paths.js';
+import { sendBlob } from './download.js';
+import { asFileServerError, FileServerError } from './errors.js';
+import { decodeUrlPath, S3_PROXY_PATH, s3ProxySubject, toSegments } from './paths.js';
 import { receiveUpload } from './upload.js';
 
 export interface FilesPluginOptions {
-  root: string;
+  store: BlobStore;
+  /** objects the SDK put in S3, shown through `/.cairn-s3` */
+  s3: S3Objects;
   maxUploadBytes: number;
   auth: Authenticator;
   signer: UrlSigner;
@@ -50,18 +53,7 @@ export interface FilesPluginOptions {
   log: (line: string) => void;
 }
 
-/** Temp files untouched this long belong to no live upload (an active one writes steadily). */
-const STALE_TEMP_MS = 60 * 60 * 1000;
 const MAX_DELETE_MANY_BYTES = 16 * 1024 * 1024;
-
-async function sweepStaleTemps(tmpDir: string): Promise<void> {
-  const now = Date.now();
-  for (const name of await readdir(tmpDir)) {
-    const file = join(tmpDir, name);
-    const st = await stat(file).catch(() => null);
-    if (st && now - st.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true, recursive: true });
-  }
-}
 
 function splitUrl(rawUrl: string, prefix: string): { path: string; query: URLSearchParams } {
   const q = rawUrl.indexOf('?');
@@ -75,11 +67,7 @@ function isMultipart(req: FastifyRequest): boolean {
 }
 
 export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, opts) => {
-  const root = resolve(opts.root);
-  const tmpDir = join(root, TMP_DIR_NAME);
-  await mkdir(tmpDir, { recursive: true });
-  await sweepStaleTemps(tmpDir);
-
+  const { store } = opts;
   app.removeAllContentTypeParsers();
   // Leave every body unread: uploads are streamed to disk by the handler itself.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
@@ -115,13 +103,20 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
   const deleteOne = async (path: string) => {
     const segments = toSegments(path);
     if (segments.length === 0) throw new FileServerError(400, 'no file named');
-    try {
-      const full = resolveUnder(root, segments);
-      await confineRealPath(root, join(full, '..'));
-      await unlink(full);
-    } catch (err) {
-      throw readFailure(err, path);
+    if (!(await store.delete(segments))) throw new FileServerError(404, `no such file: ${segments.join('/')}`);
+  };
+
+  /** An S3 object for the web UI: a signed address only, and never a write. */
+  const sendS3Object = async (req: FastifyRequest, reply: FastifyReply, query: URLSearchParams) => {
+    const url = query.get('url') ?? '';
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new FileServerError(405, `${S3_PROXY_PATH} is read-only`);
+    if (!isS3Url(url)) throw new FileServerError(400, `${S3_PROXY_PATH} needs url=s3://...`);
+    if (!opts.signer.verify(s3ProxySubject(url), query.get(EXP_PARAM), query.get(SIG_PARAM))) {
+      throw new FileServerError(401, 'the signed address is invalid or has expired; reload the page');
     }
+    const name = url.slice(url.lastIndexOf('/') + 1) || url;
+    await sendBlob(reply, { name, headOnly: req.method === 'HEAD', attachment: query.has('download'), range: req.headers.range },
+      (choose) => opts.s3.read(url, choose));
   };
 
   const deleteMany = async (req: FastifyRequest): Promise<unknown> => {
@@ -153,6 +148,10 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       const { path, query } = splitUrl(req.raw.url ?? '/', app.prefix);
+      if (path === `/${S3_PROXY_PATH}`) {
+        await sendS3Object(req, reply, query);
+        return reply;
+      }
       const isHealthCheck = (req.method === 'GET' || req.method === 'HEAD') && toSegments(path).length === 0;
       if (!isHealthCheck) await checkAccess(req, path, query);
       switch (req.method) {
@@ -163,15 +162,12 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
             reply.code(200).type('text/plain; charset=utf-8').send(req.method === 'HEAD' ? undefined : 'OK');
             return reply;
           }
-          const file = resolveUnder(root, segments);
-          await confineRealPath(root, file);
-          await sendStoredFile(reply, {
-            file,
+          await sendBlob(reply, {
             name: segments.join('/'),
             headOnly: req.method === 'HEAD',
             attachment: query.has('download'),
             range: req.headers.range,
-          });
+          }, (choose) => store.read(segments, choose));
           return reply;
         }
         case 'DELETE':
@@ -183,7 +179,7 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
             reply.code(200).type('application/json').send(JSON.stringify(await deleteMany(req)));
             return reply;
           }
-          const stored = await receiveUpload(req.raw, { root, tmpDir, maxBytes: opts.maxUploadBytes, base: path });
+          const stored = await receiveUpload(req.raw, { store, maxBytes: opts.maxUploadBytes, base: path });
           reply.code(200).type('application/json').send(JSON.stringify(stored));
         }
       }

@@ -4,6 +4,11 @@ import { FileServerError } from './errors.js';
 
 /** Folder under the root that holds uploads still in flight; no request path may name it. */
 export const TMP_DIR_NAME = '.cairn-tmp';
+/** The file server's address for S3 objects shown to the browser; not a stored path either. */
+export const S3_PROXY_PATH = '.cairn-s3';
+
+/** What a signed `/.cairn-s3` address signs: the S3 address, kept apart from stored paths. */
+export const s3ProxySubject = (url: string): string => `s3 ${url}`;
 
 /**
  * Splits a stored-file path into its folder names, refusing anything that could leave
@@ -13,7 +18,7 @@ export function toSegments(path: string): string[] {
   if (path.includes('\0')) throw new FileServerError(400, 'the path contains a NUL character');
   const segments = path.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) throw new FileServerError(400, `the path may not contain "..": ${path}`);
-  if (segments[0] === TMP_DIR_NAME) throw new FileServerError(400, `the folder ${TMP_DIR_NAME} is reserved`);
+  if (segments[0] === TMP_DIR_NAME || segments[0] === S3_PROXY_PATH) throw new FileServerError(400, `the name ${segments[0]} is reserved`);
   return segments;
 }
 

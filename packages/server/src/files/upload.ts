@@ -1,16 +1,12 @@
 import busboy from 'busboy';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { BlobStore, StagedBlob } from '../blobs/blob-store.js';
 import { FileServerError, writeFailure } from './errors.js';
-import { confineRealPath, resolveUnder, toSegments } from './paths.js';
+import { toSegments } from './paths.js';
 
 export interface UploadTarget {
-  root: string;
-  tmpDir: string;
+  store: BlobStore;
   maxBytes: number;
   /** Decoded path the POST was sent to; field names are relative to it. */
   base: string;
@@ -18,11 +14,8 @@ export interface UploadTarget {
 
 interface Part {
   name: string;
-  target: string;
-  tmp: string;
-  out: WriteStream;
-  /** Settles once the temp file is closed: with the failure, or null when complete. */
-  written: Promise<FileServerError | null>;
+  /** Settles once the part is received: staged, or the failure. */
+  staged: Promise<StagedBlob | FileServerError>;
 }
 
 function tooLarge(limit: number): FileServerError {
@@ -30,11 +23,11 @@ function tooLarge(limit: number): FileServerError {
 }
 
 /**
- * Receives one multipart upload. Each part streams into its own temp file; only when
- * the whole body has arrived intact are the temp files renamed onto their targets,
- * so an over-limit, malformed or aborted request leaves nothing behind. The target of
- * a part is its form field name (the SDK puts the object path there), not its
- * `filename`, which multipart parsers reduce to a base name.
+ * Receives one multipart upload. Each part streams into the store, staged (invisible);
+ * only when the whole body has arrived intact are the parts committed, so an
+ * over-limit, malformed or aborted request leaves nothing behind. The target of a part
+ * is its form field name (the SDK puts the object path there), not its `filename`,
+ * which multipart parsers reduce to a base name.
  */
 export async function receiveUpload(req: IncomingMessage, target: UploadTarget): Promise<string[]> {
   const declared = Number(req.headers['content-length']);
@@ -47,15 +40,25 @@ export async function receiveUpload(req: IncomingMessage, target: UploadTarget):
     throw new FileServerError(400, `expected a multipart/form-data body: ${(err as Error).message}`);
   }
   const parts: Part[] = [];
+  let committed = false;
   try {
     await feed(req, parser, parts, target);
-    const failure = (await Promise.all(parts.map((p) => p.written))).find((e) => e !== null);
+    const outcomes = await Promise.all(parts.map((p) => p.staged));
+    const failure = outcomes.find((o): o is FileServerError => o instanceof FileServerError);
     if (failure) throw failure;
     if (parts.length === 0) throw new FileServerError(400, 'the upload holds no file part');
-    return await commit(parts, target.root);
+    const stored: string[] = [];
+    for (const [i, p] of parts.entries()) {
+      await (outcomes[i] as StagedBlob).commit();
+      stored.push(p.name);
+    }
+    committed = true;
+    return stored;
   } finally {
-    await Promise.all(parts.map((p) => p.written));
-    await Promise.all(parts.map((p) => rm(p.tmp, { force: true })));
+    if (!committed) {
+      const outcomes = await Promise.all(parts.map((p) => p.staged));
+      await Promise.all(outcomes.map((o) => (o instanceof FileServerError ? undefined : o.discard().catch(() => {}))));
+    }
   }
 }
 
@@ -68,11 +71,12 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
   return new Promise<void>((resolve, reject) => {
     let received = 0;
     let settled = false;
+    const streams: Readable[] = [];
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
       parser.destroy();
-      for (const p of parts) p.out.destroy();
+      for (const s of streams) s.destroy();
       req.resume();
       reject(err);
     };
@@ -97,33 +101,28 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
     // stream emit an error that nobody else listens for.
     const discard = (stream: NodeJS.ReadableStream) => stream.on('error', () => {}).resume();
 
-    parser.on('file', (name: string | undefined, stream) => {
+    parser.on('file', (name: string | undefined, stream: Readable) => {
       if (settled) {
         discard(stream);
         return;
       }
-      let dest: string;
+      let segments: string[];
       try {
         if (typeof name !== 'string') throw new FileServerError(400, 'a file part has no field name');
-        const segments = toSegments(`${target.base}/${name}`);
+        segments = toSegments(`${target.base}/${name}`);
         if (segments.length === 0) throw new FileServerError(400, 'a file part names no path');
-        dest = resolveUnder(target.root, segments);
       } catch (err) {
         discard(stream);
         fail(err);
         return;
       }
-      const tmp = join(target.tmpDir, randomBytes(16).toString('hex'));
-      const out = createWriteStream(tmp, { flags: 'wx' });
-      const written = pipeline(stream, out).then(
-        () => null,
-        (err: unknown) => {
-          const failure = writeFailure(err, name);
-          fail(failure);
-          return failure;
-        },
-      );
-      parts.push({ name, target: dest, tmp, out, written });
+      streams.push(stream);
+      const staged = target.store.stage(segments, stream).catch((err: unknown) => {
+        const failure = writeFailure(err, name);
+        fail(failure);
+        return failure;
+      });
+      parts.push({ name, staged });
     });
     parser.on('field', () => {});
     parser.on('error', (err: Error) => fail(new FileServerError(400, `malformed multipart body: ${err.message}`)));
@@ -133,20 +132,4 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
       resolve();
     });
   });
-}
-
-/** Moves every received part onto its target; a later part with the same name wins. */
-async function commit(parts: Part[], root: string): Promise<string[]> {
-  const stored: string[] = [];
-  for (const p of parts) {
-    try {
-      await confineRealPath(root, p.target);
-      await mkdir(dirname(p.target), { recursive: true });
-      await rename(p.tmp, p.target);
-    } catch (err) {
-      throw writeFailure(err, p.name);
-    }
-    stored.push(p.name);
-  }
-  return stored;
 }

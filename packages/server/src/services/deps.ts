@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { UrlSigner } from '../auth/url-signer.js';
+import type { Storage } from '../blobs/storage.js';
 import type { ServerConfig } from '../config.js';
 import type { EndpointRegistry } from '../http/endpoints.js';
 import type { Store } from '../store/store.js';
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   auth: Authenticator;
   /** signs file-server addresses for the browser */
   signer: UrlSigner;
+  /** the file server's store and the objects the SDK put in S3 */
+  storage: Storage;
   /** development tasks whose code the SDK is still recording (see code-recording.ts) */
   codeRecording: CodeRecording;
 }

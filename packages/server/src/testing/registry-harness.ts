@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import type { Identity } from '@cairn/protocol';
 import { ApiError } from '../http/api-error.js';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiskBlobStore } from '../blobs/disk-blob-store.js';
+import { S3Clients } from '../blobs/s3-client.js';
+import { S3Credentials } from '../blobs/s3-credentials.js';
+import { S3Objects } from '../blobs/s3-objects.js';
+import type { Storage } from '../blobs/storage.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { UrlSigner } from '../auth/url-signer.js';
 import type { ServerConfig } from '../config.js';
@@ -28,13 +36,24 @@ export async function rejectsWith(p: Promise<unknown>, code: number, subcode: nu
   });
 }
 
+/** A file store in a fresh temp folder, and S3 access with the given credentials (none by default). */
+export function testStorage(credentials: S3Credentials = S3Credentials.fromEnv({})): Storage {
+  const clients = new S3Clients();
+  return {
+    files: DiskBlobStore.create(mkdtempSync(join(tmpdir(), 'cairn-test-files-'))),
+    s3: new S3Objects(credentials, clients),
+    close: async () => clients.close(),
+  };
+}
+
 /** What a service module needs, for a test that registers one on its own registry. */
-export function serviceDeps(store: Store, auth: Authenticator = new Authenticator(store, randomBytes(32), 3600)): ServiceDeps {
+export function serviceDeps(store: Store, auth: Authenticator = new Authenticator(store, randomBytes(32), 3600), storage: Storage = testStorage()): ServiceDeps {
   return {
     store,
     config: {} as ServerConfig,
     auth,
     signer: new UrlSigner(() => auth.signingKey),
+    storage,
     codeRecording: new CodeRecording(),
   };
 }

@@ -1,6 +1,7 @@
 import { Errors } from '@cairn/protocol';
 import { EXP_PARAM, SIG_PARAM } from '../../auth/url-signer.js';
-import { decodeUrlPath, toSegments } from '../../files/paths.js';
+import { isS3Url } from '../../blobs/s3-location.js';
+import { decodeUrlPath, S3_PROXY_PATH, s3ProxySubject, toSegments } from '../../files/paths.js';
 import { ApiError } from '../../http/api-error.js';
 import type { ServiceModule } from '../deps.js';
 
@@ -13,10 +14,23 @@ const defaultPort = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80
  * `files.sign_urls` (Cairn's own): the web UI's way to show images and offer downloads
  * from the file server, which asks for a token that a browser cannot attach to an
  * `<img>` or a link. Each address of this server's file store comes back with a
- * signature of its path valid for an hour; any other address comes back unchanged.
+ * signature of its path valid for an hour. An `s3://` address (the SDK wrote the object
+ * to S3 itself) comes back as a signed file-server address that streams the object with
+ * the server's S3 credentials, so the browser never holds them. Any other address comes
+ * back unchanged.
  */
 export const registerFiles: ServiceModule = (registry, { config, signer }) => {
+  const signS3 = (raw: string): string => {
+    const { exp, sig } = signer.sign(s3ProxySubject(raw));
+    const url = new URL(`${config.publicFilesUrl.replace(/\/+$/, '')}/${S3_PROXY_PATH}`);
+    url.searchParams.set('url', raw);
+    url.searchParams.set(EXP_PARAM, String(exp));
+    url.searchParams.set(SIG_PARAM, sig);
+    return url.toString();
+  };
+
   const sign = (raw: string): string => {
+    if (isS3Url(raw)) return signS3(raw);
     if (config.publicFiles) return raw;
     // read at each call: with a port picked at start-up (0) the address is known only once listening
     const base = new URL(config.publicFilesUrl);

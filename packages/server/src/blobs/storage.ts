@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { ConfigError, type ServerConfig } from '../config.js';
+import type { BlobStore } from './blob-store.js';
+import { DiskBlobStore } from './disk-blob-store.js';
+import { S3BlobStore } from './s3-blob-store.js';
+import { S3Clients } from './s3-client.js';
+import { S3Credentials } from './s3-credentials.js';
+import { isS3Url, S3AddressError } from './s3-location.js';
+import { S3Objects } from './s3-objects.js';
+
+/** Where files live: the file server's own store, and access to objects the SDK put in S3. */
+export interface Storage {
+  files: BlobStore;
+  s3: S3Objects;
+  close(): Promise<void>;
+}
+
+/** Shown to the operator as a configuration error: `cairn: <message>`, exit 1. */
+export class StorageConfigError extends ConfigError {}
+
+/**
+ * Opens the file server's store (`--files-store`, else `<data>/files`) and checks that it
+ * can be used, so a wrong bucket or key stops the start with a message naming them
+ * rather than failing the first upload.
+ */
+export async function openStorage(config: ServerConfig): Promise<Storage> {
+  const credentials = config.storageCredentials ? S3Credentials.fromFile(config.storageCredentials, process.env) : S3Credentials.fromEnv(process.env);
+  const clients = new S3Clients();
+  let files: BlobStore;
+  if (config.filesStore && isS3Url(config.filesStore)) {
+    try {
+      files = S3BlobStore.fromUrl(config.filesStore, credentials, clients);
+    } catch (err) {
+      if (err instanceof S3AddressError) throw new StorageConfigError(`--files-store: ${err.message}`);
+      throw err;
+    }
+    try {
+      await files.check();
+    } catch (err) {
+      clients.close();
+      throw new StorageConfigError((err as Error).message);
+    }
+  } else if (config.filesStore) {
+    throw new StorageConfigError(`--files-store takes an s3:// address (the data folder is the default), got ${config.filesStore}`);
+  } else {
+    files = await DiskBlobStore.open(join(config.dataDir, 'files'));
+  }
+  return {
+    files,
+    s3: new S3Objects(credentials, clients),
+    async close() {
+      await files.close();
+      clients.close();
+    },
+  };
+}
