@@ -35,11 +35,17 @@ describe('file server', () => {
     assert.equal(got.body, 'weights');
   });
 
-  test('the web UI reads through addresses the API signed for an hour; others come back unchanged', async () => {
+  test('the web UI reads through addresses the API signed for an hour; S3 objects through the file server; others come back unchanged', async () => {
     const url = `${s.files}/proj/task/artifacts/model.pkl`;
     const { urls } = await s.ok('files.sign_urls', { urls: [url, 'https://elsewhere.example/x.png', 's3://bucket/x'] });
     assert.match(urls[0], /\?cairn_exp=\d+&cairn_sig=[\w-]+$/);
-    assert.deepEqual(urls.slice(1), ['https://elsewhere.example/x.png', 's3://bucket/x']);
+    assert.equal(urls[1], 'https://elsewhere.example/x.png');
+    const s3 = new URL(urls[2]);
+    assert.equal(`${s3.origin}${s3.pathname}`, `${s.files}/.cairn-s3`);
+    assert.equal(s3.searchParams.get('url'), 's3://bucket/x');
+    // the signature covers that one S3 address: another one is refused
+    s3.searchParams.set('url', 's3://bucket/y');
+    assert.equal((await rawRequest(s3.toString(), { method: 'GET' })).status, 401);
     const exp = Number(new URL(urls[0]).searchParams.get('cairn_exp'));
     assert.ok(exp > Date.now() / 1000 + 3500 && exp <= Date.now() / 1000 + 3600);
     assert.equal((await rawRequest(urls[0], { method: 'GET' })).body, 'weights');
