@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseHocon } from '@cairn/protocol';
+import { S3Credentials, StorageCredentialsError } from './s3-credentials.js';
+import { parseS3Url, S3AddressError } from './s3-location.js';
+
+// The seed's clearml.conf block, as the operator pastes it.
+const SEED = `
+sdk {
+  aws {
+    s3 {
+      key: "default-key"
+      secret: "default-secret"
+      credentials: [
+        { host: "minio.minio.svc:80", bucket: "clearml", key: "minio", secret: "minio123", multipart: false, secure: false }
+        { host: "minio.minio.svc:80", bucket: "models", key: "models-key", secret: "models-secret", secure: false }
+        { host: "minio.minio.svc:80", key: "any-bucket-key", secret: "any-bucket-secret", secure: false, verify: false }
+        { bucket: "aws-bucket", key: "aws-key", secret: "aws-secret", region: "eu-west-1" }
+        { host: "nokey:9000", bucket: "clearml" }
+      ]
+    }
+  }
+  development { default_output_uri: "s3://minio.minio.svc:80/clearml" }
+}`;
+
+const creds = () => S3Credentials.fromSection((parseHocon(SEED).sdk as any).aws.s3, {});
+
+describe('s3:// addresses', () => {
+  test('a first part with a port is a server, then the bucket; otherwise an AWS bucket', () => {
+    assert.deepEqual(parseS3Url('s3://minio.minio.svc:80/clearml/proj/task.1/artifacts/a b.txt'),
+      { host: 'minio.minio.svc:80', bucket: 'clearml', key: 'proj/task.1/artifacts/a b.txt' });
+    assert.deepEqual(parseS3Url('s3://my-bucket/some/key'), { host: null, bucket: 'my-bucket', key: 'some/key' });
+    assert.deepEqual(parseS3Url('s3://my-bucket'), { host: null, bucket: 'my-bucket', key: '' });
+    assert.throws(() => parseS3Url('s3://minio:9000/'), S3AddressError);
+    assert.throws(() => parseS3Url('http://minio:9000/x'), S3AddressError);
+  });
+});
+
+describe('server-side S3 credentials in the SDK\'s shape', () => {
+  test('an address finds its entry by server and bucket, as the SDK finds it', () => {
+    const c = creds();
+    const clearml = c.forLocation(parseS3Url('s3://minio.minio.svc:80/clearml/a/b'));
+    assert.deepEqual([clearml.key, clearml.secret, clearml.secure, clearml.host, clearml.bucket], ['minio', 'minio123', false, 'minio.minio.svc:80', 'clearml']);
+    assert.equal(c.forLocation(parseS3Url('s3://minio.minio.svc:80/models/m.pt')).key, 'models-key');
+    // an entry with a host and no bucket covers the server's other buckets
+    const other = c.forLocation(parseS3Url('s3://minio.minio.svc:80/datasets/d.zip'));
+    assert.deepEqual([other.key, other.verify, other.bucket], ['any-bucket-key', false, 'datasets']);
+    const aws = c.forLocation(parseS3Url('s3://aws-bucket/k'));
+    assert.deepEqual([aws.key, aws.region, aws.host, aws.secure], ['aws-key', 'eu-west-1', null, true]);
+    // entries without a key pair are dropped, as the SDK drops them: the defaults apply
+    const nokey = c.forLocation(parseS3Url('s3://nokey:9000/clearml/x'));
+    assert.deepEqual([nokey.key, nokey.secret, nokey.secure], ['default-key', 'default-secret', true]);
+  });
+
+  test('without a file the environment\'s AWS_* variables are the defaults', () => {
+    const c = S3Credentials.fromEnv({ AWS_ACCESS_KEY_ID: 'env-key', AWS_SECRET_ACCESS_KEY: 'env-secret', AWS_DEFAULT_REGION: 'us-west-2' });
+    const got = c.forLocation(parseS3Url('s3://bucket/k'));
+    assert.deepEqual([got.key, got.secret, got.region], ['env-key', 'env-secret', 'us-west-2']);
+  });
+
+  test('a whole clearml.conf, an aws { s3 } block or an s3 { } block all read; anything else is a clear error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-creds-'));
+    for (const [name, text] of [['full.conf', SEED], ['aws.conf', 'aws { s3 { credentials: [{ host: "h:1", bucket: "b", key: "k", secret: "s" }] } }'], ['s3.conf', 's3 { credentials: [{ host: "h:1", bucket: "b", key: "k", secret: "s" }] }']]) {
+      writeFileSync(join(dir, name), text);
+      assert.ok(S3Credentials.fromFile(join(dir, name), {}), name);
+    }
+    writeFileSync(join(dir, 'none.conf'), 'api { host: "x" }');
+    assert.throws(() => S3Credentials.fromFile(join(dir, 'none.conf'), {}), (e: Error) => e instanceof StorageCredentialsError && /no sdk\.aws\.s3/.test(e.message));
+    assert.throws(() => S3Credentials.fromFile(join(dir, 'missing.conf'), {}), (e: Error) => e instanceof StorageCredentialsError && /cannot read/.test(e.message));
+    writeFileSync(join(dir, 'bad.conf'), 's3 { credentials: "nope" }');
+    assert.throws(() => S3Credentials.fromFile(join(dir, 'bad.conf'), {}), /must be a list/);
+  });
+});
