@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yaml from 'js-yaml';
@@ -65,6 +67,30 @@ describe('helm lint and template', () => {
     assert.equal(byKind(docs, 'PersistentVolumeClaim')[0].spec.resources.requests.storage, '5Gi');
     assert.doesNotMatch(helm('template', 'rel', SERVER), /:latest\b/);
     assert.equal(dep.spec.template.spec.securityContext.runAsNonRoot, true);
+  });
+
+  test('server: S3 settings become its environment, the credentials a mounted Secret it can read (the seed\'s clearml.conf block as it is)', async () => {
+    const seedConf = yaml.load(readFileSync(SEED_AGENT, 'utf8')).clearml.clearmlConfig;
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-chart-storage-'));
+    writeFileSync(join(dir, 'values.yaml'), yaml.dump({ storage: { filesStore: 's3://minio.minio.svc:80/clearml/cairn-files', s3Credentials: seedConf } }));
+    const docs = render(SERVER, '-f', join(dir, 'values.yaml'));
+    const spec = byKind(docs, 'Deployment')[0].spec.template.spec;
+    const env = Object.fromEntries(spec.containers[0].env.map((e) => [e.name, e.value]));
+    assert.equal(env.CAIRN_FILES_STORE, 's3://minio.minio.svc:80/clearml/cairn-files');
+    assert.equal(env.CAIRN_STORAGE_CREDENTIALS, '/etc/cairn/storage.conf');
+    const mount = spec.containers[0].volumeMounts.find((m) => m.mountPath === '/etc/cairn/storage.conf');
+    const secretName = spec.volumes.find((v) => v.name === mount.name).secret.secretName;
+    const secret = byKind(docs, 'Secret').find((x) => x.metadata.name === secretName);
+    const conf = Buffer.from(secret.data['storage.conf'], 'base64').toString('utf8');
+    writeFileSync(join(dir, 'storage.conf'), conf);
+    const { S3Credentials } = await import(join(ROOT, 'packages/server/dist/blobs/s3-credentials.js'));
+    const { parseS3Url } = await import(join(ROOT, 'packages/server/dist/blobs/s3-location.js'));
+    const access = S3Credentials.fromFile(join(dir, 'storage.conf'), {}).forLocation(parseS3Url('s3://minio.minio.svc:80/clearml/x'));
+    assert.deepEqual([access.key, access.secret, access.secure], ['minio', 'minio123', false]);
+    // without S3 settings there is no such Secret, mount or variable
+    const plain = render(SERVER);
+    assert.equal(byKind(plain, 'Secret').length, 1);
+    assert.ok(!JSON.stringify(plain).includes('CAIRN_STORAGE_CREDENTIALS'));
   });
 
   test('images: a registry in front only when the repository names none', () => {

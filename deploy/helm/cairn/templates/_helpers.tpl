@@ -32,3 +32,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $given := index $.Values.publicUrls $part -}}
 {{- if $given -}}{{ $given }}{{- else -}}http://{{ include "cairn.fullname" $ }}.{{ $.Release.Namespace }}:{{ index $.Values.ports $part }}{{- end -}}
 {{- end -}}
+
+{{/* the Secret with the server's S3 credentials (storage.conf), or empty when none is given */}}
+{{- define "cairn.storageSecret" -}}
+{{- if .Values.storage.existingSecret -}}{{ .Values.storage.existingSecret }}{{- else if .Values.storage.s3Credentials -}}{{ printf "%s-storage" (include "cairn.fullname" .) }}{{- end -}}
+{{- end -}}
