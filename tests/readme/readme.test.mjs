@@ -3,11 +3,13 @@
  * (the files git tracks or would track, nothing built, no node_modules), the first code
  * block's set-up command literally, with only the ports moved to free ones through the
  * CAIRN_* variables the README documents; then every `npx cairn …` line of the README
- * that needs no placeholder filled in, through npx as written.
+ * that needs no placeholder filled in, through npx as written; and the S3 section's
+ * server commands with its clearml.conf block, against moto's S3 server standing in for
+ * the MinIO the README names.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -131,7 +133,8 @@ test("every `npx cairn` line of the README runs as written", { timeout: 300_000 
   const lines = codeBlocks(README).filter((b) => b.lang === 'bash').flatMap(commands)
     .map((l) => l.replace(/\s+#.*$/, ''))
     .filter((l) => l.startsWith('npx cairn '));
-  const runnable = lines.filter((l) => !/<[^>]+>/.test(l) && l !== 'npx cairn server' && !/agent daemon --queue/.test(l));
+  // servers are started by the tests around this one
+  const runnable = lines.filter((l) => !/<[^>]+>/.test(l) && !l.startsWith('npx cairn server') && !/agent daemon --queue/.test(l));
   for (const required of ['npx cairn --help', 'npx cairn credentials list', 'npx cairn agent daemon --help', 'npx cairn task create --help']) {
     assert.ok(runnable.includes(required), `the README shows \`${required}\``);
   }
@@ -157,4 +160,58 @@ test("every `npx cairn` line of the README runs as written", { timeout: 300_000 
   assert.ok(revokeLine, 'the README shows how to revoke a key');
   const revoked = run(revokeLine.replace(/<[^>]+>/, created));
   assert.equal(revoked.code, 0, revoked.out);
+});
+
+test("the S3 section's server commands run with its clearml.conf block, against S3", { timeout: 300_000 }, async () => {
+  assert.ok(server, 'the platform was set up by the first test');
+  const { startMoto } = await import(join(ROOT, 'tests/s3/moto.mjs'));
+  const { S3Client, ListObjectsV2Command, PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const section = README.slice(README.indexOf('## Keep artifacts in S3 or MinIO'));
+  const blocks = codeBlocks(section.slice(0, section.indexOf('\n## ', 5)));
+  const conf = blocks.find((b) => b.lang === '' && b.lines.some((l) => l.includes('aws { s3 {')));
+  assert.ok(conf, 'the section shows the clearml.conf block');
+  const serverLines = blocks.filter((b) => b.lang === 'bash').flatMap(commands).filter((l) => l.startsWith('npx cairn server '));
+  assert.deepEqual(serverLines.map((l) => l.includes('--files-store')), [false, true], 'one server line with the credentials, one with the files store too');
+  const moto = await startMoto();
+  // the README's MinIO, its key and its secret are moto's here
+  const local = (text) => text.replaceAll('minio.minio.svc:80', moto.host).replaceAll('"minio123"', `"${moto.secret}"`).replaceAll('key: "minio"', `key: "${moto.key}"`);
+  writeFileSync(join(copy, 'storage.conf'), local(conf.lines.join('\n')));
+  const s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: moto.key, secretAccessKey: moto.secret } });
+  const p = { api: await freePort(), web: await freePort(), files: await freePort() };
+  try {
+    for (const line of serverLines) {
+      const proc = spawn('bash', ['-c', local(line)], {
+        cwd: copy, detached: true,
+        env: userEnv({ CAIRN_API_PORT: String(p.api), CAIRN_WEB_PORT: String(p.web), CAIRN_FILES_PORT: String(p.files), CAIRN_DATA_DIR: join(work, 's3-data'), CAIRN_ACCESS_KEY: 'READMES3KEY000000001', CAIRN_SECRET_KEY: 'readme-s3-secret-0123456789' }),
+      });
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      proc.stderr.on('data', (d) => (out += d));
+      try {
+        output = '';
+        await waitForPing(`http://127.0.0.1:${p.api}`, proc).catch((e) => { throw new Error(`${local(line)}: ${e.message}\n${out}`); });
+        const login = await (await fetch(`http://127.0.0.1:${p.api}/auth.login`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('READMES3KEY000000001:readme-s3-secret-0123456789').toString('base64')}` } })).json();
+        const token = login.data.token;
+        // an object the SDK would have written to the bucket, shown through the server
+        const objectUrl = `s3://${moto.host}/clearml/demo/first run.0001/artifacts/summary/summary.json`;
+        await s3.send(new PutObjectCommand({ Bucket: 'clearml', Key: 'demo/first run.0001/artifacts/summary/summary.json', Body: '{"final_loss": 0.2}' }));
+        const signed = (await (await fetch(`http://127.0.0.1:${p.api}/files.sign_urls`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ urls: [objectUrl] }) })).json()).data.urls[0];
+        assert.equal(await (await fetch(signed)).text(), '{"final_loss": 0.2}', `${line}: the server shows the S3 object`);
+        if (line.includes('--files-store')) {
+          const form = new FormData();
+          form.append('demo/first run.0001/models/model.bin', new Blob(['weights']), 'model.bin');
+          const up = await fetch(`http://127.0.0.1:${p.files}/`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+          assert.equal(up.status, 200, await up.text());
+          const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'clearml', Prefix: 'cairn-files/' }));
+          assert.deepEqual((listed.Contents ?? []).map((o) => o.Key), ['cairn-files/demo/first run.0001/models/model.bin']);
+        }
+      } finally {
+        process.kill(-proc.pid, 'SIGTERM');
+        await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      }
+    }
+  } finally {
+    s3.destroy();
+    await moto.stop();
+  }
 });
