@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { run } from './checkout.js';
 import { PipInstallError, prepareVenv, pythonVersion, venvKey } from './python-env.js';
+
+/** A minimal wheel of `cairn-retry-probe` 1.0, written by Python's zipfile. */
+function writeProbeWheel(dir: string): void {
+  const script = [
+    'import sys, zipfile',
+    "info = 'cairn_retry_probe-1.0.dist-info'",
+    "with zipfile.ZipFile(sys.argv[1] + '/cairn_retry_probe-1.0-py3-none-any.whl', 'w') as z:",
+    "    z.writestr('cairn_retry_probe/__init__.py', 'VALUE = 42\\n')",
+    "    z.writestr(info + '/METADATA', 'Metadata-Version: 2.1\\nName: cairn-retry-probe\\nVersion: 1.0\\n')",
+    "    z.writestr(info + '/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')",
+    "    z.writestr(info + '/RECORD', '')",
+  ].join('\n');
+  execFileSync('python3', ['-c', script, dir]);
+}
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'cairn-venvs-'));
 after(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -27,12 +42,30 @@ describe('prepareVenv', () => {
     const requirements = '--no-index\ncairn-no-such-package==1.0';
     const before = readdirSync(cacheDir).length;
     await assert.rejects(
-      prepareVenv({ python: 'python3', requirements, cacheDir, output: (t) => out.push(t), log: () => undefined }),
+      prepareVenv({ python: 'python3', requirements, cacheDir, output: (t) => out.push(t), log: () => undefined, retryPauseMs: 10 }),
       (err: unknown) => err instanceof PipInstallError && /pip install failed with exit code 1/.test(err.message),
     );
     assert.match(out.join(''), /No matching distribution found for cairn-no-such-package==1.0/);
     assert.equal(readdirSync(cacheDir).length, before);
     assert.equal(existsSync(join(cacheDir, venvKey(await pythonVersion('python3'), requirements, false))), false);
+  });
+
+  test('an install that fails once (a package index blip) is tried again and the venv is built', async () => {
+    const index = mkdtempSync(join(tmpdir(), 'cairn-index-'));
+    const requirements = `--no-index\n--find-links ${index}\ncairn-retry-probe==1.0`;
+    const logs: string[] = [];
+    const venv = await prepareVenv({
+      python: 'python3', requirements, cacheDir, output: () => undefined, retryPauseMs: 10,
+      log: (line) => {
+        logs.push(line);
+        // The package "comes back" between the two tries.
+        if (/trying once more/.test(line)) writeProbeWheel(index);
+      },
+    });
+    rmSync(index, { recursive: true, force: true });
+    assert.equal(venv.cached, false);
+    assert.ok(logs.some((l) => /pip install failed with exit code 1; trying once more/.test(l)), logs.join('\n'));
+    assert.equal((await run(venv.python, ['-c', 'import cairn_retry_probe; print(cairn_retry_probe.VALUE)'])).trim(), '42');
   });
 
   test('an interpreter that does not run is a clear error', async () => {

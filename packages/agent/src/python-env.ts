@@ -14,6 +14,8 @@ export interface VenvRequest {
   /** Receives pip's output as it runs. */
   output: (chunk: string) => void;
   log: (line: string) => void;
+  /** The pause before the second try of a failed `pip install`. */
+  retryPauseMs?: number;
 }
 
 export interface Venv {
@@ -23,6 +25,8 @@ export interface Venv {
 }
 
 export class PipInstallError extends Error {}
+
+const PIP_RETRY_PAUSE_MS = 5_000;
 
 /** `python -c` that prints the full version, so a patch upgrade gets new venvs. */
 export async function pythonVersion(python: string): Promise<string> {
@@ -75,7 +79,17 @@ export async function prepareVenv(req: VenvRequest): Promise<Venv> {
     const reqFile = join(build, 'requirements.txt');
     writeFileSync(reqFile, `${req.requirements}\n`);
     req.log(`installing requirements: ${req.requirements.split('\n').join(', ')}`);
-    const code = await stream(join(build, 'bin', 'python'), ['-m', 'pip', 'install', '-r', reqFile], req.output);
+    const pip = () => stream(join(build, 'bin', 'python'), ['-m', 'pip', 'install', '-r', reqFile], req.output);
+    let code = await pip();
+    if (code !== 0) {
+      // A package index that drops a connection mid-download fails the whole install
+      // (pip's own retries cover only the connect); one more try after a pause costs a
+      // genuine failure seconds and saves a task from a network blip.
+      const pause = req.retryPauseMs ?? PIP_RETRY_PAUSE_MS;
+      req.log(`pip install failed with exit code ${code}; trying once more in ${pause / 1000} s`);
+      await new Promise((r) => setTimeout(r, pause));
+      code = await pip();
+    }
     if (code !== 0) throw new PipInstallError(`pip install failed with exit code ${code}`);
     try {
       symlinkSync(build, entry, 'dir');
