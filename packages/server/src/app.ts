@@ -15,6 +15,7 @@ import { EndpointRegistry } from './http/endpoints.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
 import { ensureDefaultQueue } from './services/queues/queue-ops.js';
+import { startStorageCleanup, type CleanupTiming } from './services/storage-cleanup/worker.js';
 import { CodeRecording } from './services/tasks/code-recording.js';
 import { startWatchdog } from './services/workers/watchdog.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -51,8 +52,14 @@ function newFastify(config: ServerConfig): FastifyInstance {
   });
 }
 
+/** What tests tune besides the configuration. */
+export interface ServerOptions {
+  /** the background deletion of deleted tasks' and models' files */
+  storageCleanup?: Partial<CleanupTiming>;
+}
+
 /** Starts API, file server and web on their ports (or on one port), backed by the data folder. */
-export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, log: (line: string) => void = console.log, options: ServerOptions = {}): Promise<RunningServer> {
   privateDataDir(config.dataDir);
   const storage = await openStorage(config);
   const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
@@ -69,6 +76,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     taskTimeoutSec: config.taskTimeoutSeconds,
     intervalSec: config.watchdogIntervalSeconds,
   }, log);
+  const storageCleanup = startStorageCleanup({ store, storage, publicFilesUrl: () => config.publicFilesUrl }, log, options.storageCleanup);
 
   const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, bodyIdleMs: config.bodyTimeoutSeconds * 1000, log, logRequests: config.logRequests };
   const filesOpts = {
@@ -116,6 +124,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     async close() {
       await Promise.all(instances.map((i) => i.close()));
       await watchdog.stop();
+      await storageCleanup.stop();
       await store.close();
       await storage.close();
     },

@@ -225,6 +225,63 @@ export interface WorkerStatsStore {
   prune(beforeMs: number): Promise<void>;
 }
 
+/** What a queued file belonged to: the task or model whose deletion left it behind. */
+export interface FileOwner {
+  owner_type: 'task' | 'model';
+  owner: string;
+}
+
+export interface NewStorageDeletion extends FileOwner {
+  url: string;
+}
+
+/**
+ * `pending`: to be tried at `next_attempt`; `done`: deleted, already gone, or kept on
+ * purpose (still in use, written again); `failed`: left in storage (attempts used up, or
+ * an address the server cannot delete).
+ */
+export type StorageDeletionStatus = 'pending' | 'done' | 'failed';
+
+/** A stored file to delete in the background (services/storage-cleanup). Times in epoch ms. */
+export interface StorageDeletion extends NewStorageDeletion {
+  id: number;
+  created: number;
+  attempts: number;
+  next_attempt: number;
+  last_error: string | null;
+  status: StorageDeletionStatus;
+  /** when it became done or failed */
+  finished: number | null;
+}
+
+export type StorageDeletionOutcome =
+  | { status: 'done' }
+  | { status: 'pending'; error: string; retryAt: number }
+  | { status: 'failed'; error: string };
+
+/**
+ * The queue of files to delete, shared by every server replica. A URL is queued once:
+ * queueing it again (in any state) starts it over as pending with the new owner.
+ */
+export interface StorageDeletionStore {
+  /** Queues the URLs as pending and due at once (`created` and `next_attempt` = `nowMs`). */
+  add(items: readonly NewStorageDeletion[], nowMs: number): Promise<void>;
+  /**
+   * Hands out up to `limit` pending rows due at `nowMs` and queued no later than
+   * `queuedBefore`, oldest due first, each to one caller: they are not due again for
+   * `leaseMs`, so that a replica that dies midway leaves them to another.
+   */
+  claim(q: { nowMs: number; queuedBefore: number; limit: number; leaseMs: number }): Promise<StorageDeletion[]>;
+  /** Records one attempt: `attempts` goes up by one. */
+  record(id: number, outcome: StorageDeletionOutcome, nowMs: number): Promise<void>;
+  /** Which remaining task (an artifact's `uri`) or model (its `uri`) still names each URL; URLs none names are absent. */
+  holders(urls: readonly string[]): Promise<Map<string, FileOwner>>;
+  /** Every row, in the order queued. */
+  list(): Promise<StorageDeletion[]>;
+  /** Forgets `done` rows finished before `beforeMs`; failed ones stay for the operator. */
+  prune(beforeMs: number): Promise<void>;
+}
+
 export interface Store {
   users: UserStore;
   credentials: CredentialStore;
@@ -237,6 +294,7 @@ export interface Store {
   workers: WorkerStore;
   workerStats: WorkerStatsStore;
   events: EventStore;
+  storageDeletions: StorageDeletionStore;
   /** Server-wide settings (e.g. the token signing secret). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;

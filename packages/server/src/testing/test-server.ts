@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../app.js';
+import { startServer, type RunningServer, type ServerOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 
 /** A real server on free loopback ports with a throw-away data folder, for integration tests. */
@@ -23,13 +23,13 @@ export interface TestServer {
 export const TEST_KEY = 'TESTACCESSKEY';
 export const TEST_SECRET = 'test-secret-value';
 
-export async function startTestServer(extraArgs: string[] = [], log: (line: string) => void = () => {}): Promise<TestServer> {
+export async function startTestServer(extraArgs: string[] = [], log: (line: string) => void = () => {}, options: ServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
   const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...extraArgs], {
     CAIRN_ACCESS_KEY: TEST_KEY,
     CAIRN_SECRET_KEY: TEST_SECRET,
   });
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, options);
   const api = server.listening.api;
   const login = await fetch(`${api}/auth.login`, { headers: { authorization: `Basic ${Buffer.from(`${TEST_KEY}:${TEST_SECRET}`).toString('base64')}` } });
   const token = ((await login.json()) as { data: { token: string } }).data.token;

@@ -1,14 +1,13 @@
 import { Errors } from '@cairn/protocol';
 import { EXP_PARAM, SIG_PARAM } from '../../auth/url-signer.js';
 import { isS3Url } from '../../blobs/s3-location.js';
-import { decodeUrlPath, S3_PROXY_PATH, s3ProxySubject, toSegments } from '../../files/paths.js';
+import { S3_PROXY_PATH, s3ProxySubject } from '../../files/paths.js';
+import { fileServerPath } from '../../files/server-url.js';
 import { ApiError } from '../../http/api-error.js';
 import type { ServiceModule } from '../deps.js';
 
 /** More than a page shows at once; a bigger batch is refused. */
 const MAX_URLS = 2000;
-
-const defaultPort = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
 
 /**
  * `files.sign_urls` (Cairn's own): the web UI's way to show images and offer downloads
@@ -32,18 +31,10 @@ export const registerFiles: ServiceModule = (registry, { config, signer }) => {
   const sign = (raw: string): string => {
     if (isS3Url(raw)) return signS3(raw);
     if (config.publicFiles) return raw;
-    // read at each call: with a port picked at start-up (0) the address is known only once listening
-    const base = new URL(config.publicFilesUrl);
-    const prefix = base.pathname.replace(/\/+$/, '');
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return raw;
-    }
-    if (!/^https?:$/.test(url.protocol) || defaultPort(url) !== defaultPort(base) || !url.pathname.startsWith(`${prefix}/`)) return raw;
-    const path = toSegments(decodeUrlPath(url.pathname.slice(prefix.length))).join('/');
-    const { exp, sig } = signer.sign(path);
+    const segments = fileServerPath(raw, config.publicFilesUrl);
+    if (!segments) return raw;
+    const url = new URL(raw);
+    const { exp, sig } = signer.sign(segments.join('/'));
     url.searchParams.set(EXP_PARAM, String(exp));
     url.searchParams.set(SIG_PARAM, sig);
     return url.toString();

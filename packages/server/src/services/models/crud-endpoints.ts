@@ -3,12 +3,14 @@ import { ApiError } from '../../http/api-error.js';
 import type { CallContext, EndpointRegistry } from '../../http/endpoints.js';
 import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
+import { Leftovers, readCleanupRequest, type CleanupRequest } from '../storage-cleanup/leftovers.js';
 import { optBool, reqName, reqString } from '../validate.js';
 import { readBatchIds, runBatch } from './batch.js';
 import { queryModels } from './get-all.js';
 import {
   applyModelPatch, checkReferences, EDIT_FIELDS, getModelOrThrow, newModel, readModelPatch, UPDATE_FIELDS, type ModelPatch,
 } from './model-document.js';
+import { removeModel } from './model-removal.js';
 
 const CREATE_FIELDS = EDIT_FIELDS.filter((f) => f !== 'iteration');
 
@@ -44,13 +46,15 @@ async function deletionBlocker(store: Store, model: Model): Promise<string | und
   return undefined;
 }
 
-async function deleteModel(store: Store, id: string, force: boolean): Promise<{ deleted: true; url: string | null }> {
+async function deleteModel(store: Store, id: string, force: boolean, cleanup: CleanupRequest): Promise<{ deleted: true; url: string | null }> {
   const model = await getModelOrThrow(store, id);
   if (!force) {
     const blocker = await deletionBlocker(store, model);
     if (blocker) throw new ApiError(Errors.modelInUse, blocker, { id });
   }
-  if (!(await store.models.delete(id))) throw new ApiError(Errors.invalidModelId, `invalid model id: ${id}`, { id });
+  const leftovers = new Leftovers();
+  if (!(await removeModel(store, model, leftovers))) throw new ApiError(Errors.invalidModelId, `invalid model id: ${id}`, { id });
+  await leftovers.settle(store, cleanup);
   return { deleted: true, url: model.uri ?? null };
 }
 
@@ -92,14 +96,15 @@ export function registerModelCrud(registry: EndpointRegistry, { store }: Service
 
   registry.add({
     name: 'models.delete',
-    handler: async (body) => deleteModel(store, reqString(body, 'model'), optBool(body, 'force') ?? false),
+    handler: async (body) => deleteModel(store, reqString(body, 'model'), optBool(body, 'force') ?? false, readCleanupRequest(body)),
   });
 
   registry.add({
     name: 'models.delete_many',
     handler: async (body) => {
       const force = optBool(body, 'force') ?? false;
-      return { ...(await runBatch(readBatchIds(body), (id) => deleteModel(store, id, force))) };
+      const cleanup = readCleanupRequest(body);
+      return { ...(await runBatch(readBatchIds(body), (id) => deleteModel(store, id, force, cleanup))) };
     },
   });
 }

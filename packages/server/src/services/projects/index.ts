@@ -2,6 +2,9 @@ import { compileGetAll, Errors, newId, project, runQuery, type Identity, type Pr
 import { ApiError } from '../../http/api-error.js';
 import type { Store } from '../../store/store.js';
 import { nowIso, type ServiceModule } from '../deps.js';
+import { removeModel } from '../models/model-removal.js';
+import { Leftovers, readCleanupRequest } from '../storage-cleanup/leftovers.js';
+import { removeTask } from '../tasks/task-removal.js';
 import { optBool, optString, optStringList, reqName, reqString } from '../validate.js';
 import { ancestors, basename, splitProjectPath } from './project-names.js';
 import { projectStats } from './stats.js';
@@ -140,6 +143,17 @@ export const registerProjects: ServiceModule = (registry, deps) => {
       const models = await store.models.find({ projects: ids });
       if ((tasks.length || models.length) && !force) {
         throw new ApiError(Errors.validationError, `project has ${tasks.length} tasks and ${models.length} models; use force to delete it anyway`);
+      }
+      if (optBool(body, 'delete_contents')) {
+        const cleanup = readCleanupRequest(body);
+        const leftovers = new Leftovers();
+        let deletedModels = 0;
+        for (const m of models) if (await removeModel(store, m, leftovers)) deletedModels++;
+        // the tasks' output models in other projects stay, as in ClearML: only the project's contents go
+        for (const t of tasks) await removeTask(store, t, false, leftovers);
+        for (const x of subtree) await store.projects.delete(x.id);
+        await leftovers.settle(store, cleanup);
+        return { deleted: subtree.length, disassociated_tasks: 0, deleted_tasks: tasks.length, deleted_models: deletedModels, urls: leftovers.urls() };
       }
       for (const t of tasks) await store.tasks.update(t.id, (d) => ({ ...d, project: undefined }));
       for (const m of models) await store.models.update(m.id, (d) => ({ ...d, project: undefined }));

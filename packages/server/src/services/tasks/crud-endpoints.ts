@@ -3,10 +3,11 @@ import { ApiError } from '../../http/api-error.js';
 import type { EndpointRegistry } from '../../http/endpoints.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
 import { getProjectOrThrow } from '../projects/index.js';
-import { removeTaskFromQueues } from '../queues/queue-ops.js';
+import { Leftovers, readCleanupRequest, type CleanupRequest } from '../storage-cleanup/leftovers.js';
 import { optBool, optName, optObject, optString, optStringList, reqIdList, reqName, reqString } from '../validate.js';
 import { applyEditFields } from './edit-fields.js';
 import { checkConfiguration, checkHyperparams, checkModelItems, checkContainer, getTaskOrThrow, newTask } from './task-document.js';
+import { removeTask } from './task-removal.js';
 
 const LIST_FIELDS = ['project', 'status', 'type', 'user', 'parent', 'tags', 'system_tags'] as const;
 
@@ -135,26 +136,26 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
     },
   });
 
-  const deleteOne = async (id: string, force: boolean) => {
+  const deleteOne = async (id: string, force: boolean, cleanup: CleanupRequest) => {
     const task = await getTaskOrThrow(store, id);
     if (task.status === 'in_progress' && !force) {
       throw new ApiError(Errors.invalidTaskStatus, `task ${id} is in progress; use force to delete it`);
     }
-    await removeTaskFromQueues(store, id);
-    await store.events.deleteTask(id);
-    await store.tasks.delete(id);
-    const urls = (task.execution.artifacts ?? []).map((a) => a.uri).filter((u): u is string => typeof u === 'string');
-    return { deleted: 1, updated_children: 0, updated_models: 0, urls: { artifact_urls: urls, model_urls: [], event_urls: [] } };
+    const leftovers = new Leftovers();
+    const deletedModels = await removeTask(store, task, cleanup.deleteOutputModels, leftovers);
+    // a boolean, as the SDK's response class checks
+    return { deleted: true, updated_children: 0, updated_models: 0, deleted_models: deletedModels, ...(await leftovers.settle(store, cleanup)) };
   };
-  registry.add({ name: 'tasks.delete', handler: async (body) => deleteOne(reqString(body, 'task'), optBool(body, 'force') ?? false) });
+  registry.add({ name: 'tasks.delete', handler: async (body) => deleteOne(reqString(body, 'task'), optBool(body, 'force') ?? false, readCleanupRequest(body)) });
   registry.add({
     name: 'tasks.delete_many',
     handler: async (body) => {
       const succeeded: Record<string, unknown>[] = [];
       const failed: Record<string, unknown>[] = [];
+      const cleanup = readCleanupRequest(body);
       for (const id of reqIdList(body, 'ids')) {
         try {
-          succeeded.push({ id, ...(await deleteOne(id, optBool(body, 'force') ?? false)) });
+          succeeded.push({ id, ...(await deleteOne(id, optBool(body, 'force') ?? false, cleanup)) });
         } catch (err) {
           failed.push({ id, error: { codes: [(err as ApiError).error?.code ?? 500, (err as ApiError).error?.subcode ?? 0], msg: (err as Error).message } });
         }

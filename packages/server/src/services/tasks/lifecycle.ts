@@ -6,7 +6,9 @@ import {
   addTaskToQueue, getDefaultQueue, removeTaskFromQueue, removeTaskFromQueues, resolveOrCreateQueue, resolveQueueId,
 } from '../queues/queue-ops.js';
 import { statusBeforeEnqueue } from '../queues/task-release.js';
+import type { Leftovers } from '../storage-cleanup/leftovers.js';
 import { isQueueWatched, isRunByLiveWorker } from '../workers/presence.js';
+import { clearTaskOutputs } from './task-removal.js';
 
 /**
  * Status changes. Each one is a single atomic read-check-write on the task, so two
@@ -103,11 +105,21 @@ export async function requestStop(store: Store, task: Task, who: Identity, req: 
   });
 }
 
-/** `tasks.reset`: back to a clean draft, out of every queue, its events, output artifacts and output models dropped. */
-export async function resetTask(store: Store, id: string, force: boolean, clearAll: boolean): Promise<StatusResult & { dequeued: boolean }> {
-  const before = await store.tasks.get(id);
+export interface ResetRequest {
+  force: boolean;
+  clearAll: boolean;
+  /** also delete the draft output models no other task loads */
+  deleteOutputModels: boolean;
+}
+
+/**
+ * `tasks.reset`: back to a clean draft, out of every queue, its events, output artifacts
+ * and output models dropped; the files they named join `leftovers`.
+ */
+export async function resetTask(store: Store, id: string, req: ResetRequest, leftovers: Leftovers): Promise<StatusResult & { dequeued: boolean; deletedModels: number }> {
+  let before = await store.tasks.get(id);
   if (!before) throw invalidTask(id);
-  if (!force && (before.status === 'published' || before.status === 'publishing')) {
+  if (!req.force && (before.status === 'published' || before.status === 'publishing')) {
     throw new ApiError(Errors.invalidTaskStatus, `Invalid status change: ${before.status} -> created (use force to reset a published task)`);
   }
   const result = await changeStatus(store, id, 'created', {
@@ -115,6 +127,7 @@ export async function resetTask(store: Store, id: string, force: boolean, clearA
     reason: 'reset',
     message: 'reset',
     mutate: (doc) => {
+      before = structuredClone(doc);
       doc.last_iteration = 0;
       doc.last_metrics = {};
       doc.models = { input: doc.models.input, output: [] };
@@ -124,15 +137,15 @@ export async function resetTask(store: Store, id: string, force: boolean, clearA
       const { result: _r, error: _e, ...output } = doc.output;
       doc.output = output;
       for (const f of ['started', 'completed', 'published', 'active_duration', 'last_worker', 'last_worker_report', 'enqueue_status'] as const) delete doc[f];
-      if (clearAll) {
+      if (req.clearAll) {
         doc.execution = { artifacts: [] };
         doc.script = {};
       }
     },
   });
   const dequeued = (await removeTaskFromQueues(store, id)).length > 0;
-  await store.events.deleteTask(id);
-  return { ...result, dequeued };
+  const deletedModels = await clearTaskOutputs(store, before, req.deleteOutputModels, leftovers);
+  return { ...result, dequeued, deletedModels };
 }
 
 export interface EnqueueRequest {

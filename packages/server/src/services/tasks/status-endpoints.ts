@@ -1,7 +1,9 @@
 import type { TaskStatus } from '@cairn/protocol';
 import type { EndpointRegistry } from '../../http/endpoints.js';
 import type { ServiceDeps } from '../deps.js';
-import { optBool, optString, reqString } from '../validate.js';
+import { runBatch } from '../models/batch.js';
+import { Leftovers, readCleanupRequest, type CleanupRequest } from '../storage-cleanup/leftovers.js';
+import { optBool, optString, reqIdList, reqString } from '../validate.js';
 import { changeStatus, dequeueTask, enqueueTask, pingTask, requestStop, resetTask } from './lifecycle.js';
 import { checkStatus, getTaskOrThrow } from './task-document.js';
 
@@ -64,11 +66,28 @@ export function registerTaskStatus(registry: EndpointRegistry, { store, codeReco
     },
   });
 
+  const reset = async (id: string, body: Record<string, unknown>, cleanup: CleanupRequest) => {
+    const leftovers = new Leftovers();
+    const r = await resetTask(store, id, {
+      force: optBool(body, 'force') ?? false,
+      clearAll: optBool(body, 'clear_all') ?? false,
+      deleteOutputModels: cleanup.deleteOutputModels,
+    }, leftovers);
+    return { updated: r.updated, fields: r.fields, dequeued: r.dequeued, deleted_models: r.deletedModels, ...(await leftovers.settle(store, cleanup)) };
+  };
   registry.add({
     name: 'tasks.reset',
     handler: async (body) => {
-      const r = await resetTask(store, reqString(body, 'task'), optBool(body, 'force') ?? false, optBool(body, 'clear_all') ?? false);
-      return { updated: r.updated, fields: r.fields, dequeued: r.dequeued ? { removed: 1 } : {}, deleted_models: 0, urls: {} };
+      const r = await reset(reqString(body, 'task'), body, readCleanupRequest(body));
+      return { ...r, dequeued: r.dequeued ? { removed: 1 } : {} };
+    },
+  });
+  // each item says whether the task was dequeued as a boolean (tasks.reset answers an object)
+  registry.add({
+    name: 'tasks.reset_many',
+    handler: async (body) => {
+      const cleanup = readCleanupRequest(body);
+      return { ...(await runBatch(reqIdList(body, 'ids'), (id) => reset(id, body, cleanup))) };
     },
   });
 

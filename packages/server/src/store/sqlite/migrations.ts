@@ -63,4 +63,11 @@ export const MIGRATIONS: readonly string[] = [
     revoked INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX sessions_user ON sessions(user);
   `,
+  // 5: files of deleted tasks and models, deleted in the background (services/storage-cleanup)
+  `
+  CREATE TABLE storage_deletions (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, owner_type TEXT NOT NULL,
+    owner TEXT NOT NULL, created INTEGER NOT NULL, attempts INTEGER NOT NULL, next_attempt INTEGER NOT NULL,
+    last_error TEXT, status TEXT NOT NULL, finished INTEGER);
+  CREATE INDEX storage_deletions_due ON storage_deletions(status, next_attempt);
+  `,
 ];

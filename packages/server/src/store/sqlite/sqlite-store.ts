@@ -4,6 +4,7 @@ import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
 import { SqliteEventStore } from './event-table.js';
 import { SqliteQueueEntries } from './queue-entry-table.js';
+import { SqliteStorageDeletions } from './storage-deletion-table.js';
 import { SqliteWorkerStats } from './worker-stats-table.js';
 import { SqliteWorkers } from './worker-table.js';
 
@@ -117,6 +118,7 @@ export function openSqliteStore(file: string): Store {
     workers: new SqliteWorkers(db),
     workerStats: new SqliteWorkerStats(db),
     events: new SqliteEventStore(db),
+    storageDeletions: new SqliteStorageDeletions(db),
     async getSetting(key) {
       return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
     },
