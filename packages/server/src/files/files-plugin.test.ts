@@ -524,6 +524,28 @@ for (const backend of BACKENDS) describe(`file server access (${backend})`, () =
     assert.equal((await upload(pub, [{ name: '/x/anon.txt', data: Buffer.from('anon') }])).status, 200, 'public mode takes writes without a token');
   });
 
+  test('the web UI\'s pages may read the answers to their reads, a failure\'s reason included; other pages may not', async () => {
+    await s.put('cors/here.txt', 'here');
+    const signed = (path: string) => {
+      const { exp, sig } = s.signer.sign(path);
+      return `/${path}?cairn_exp=${exp}&cairn_sig=${sig}`;
+    };
+    const ok = await send(s.port, 'GET', signed('cors/here.txt'), undefined, { origin: WEB_ORIGIN });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['access-control-allow-origin'], WEB_ORIGIN);
+    assert.match(String(ok.headers.vary), /origin/i);
+    const missing = await send(s.port, 'GET', signed('cors/gone.txt'), undefined, { origin: WEB_ORIGIN });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['access-control-allow-origin'], WEB_ORIGIN);
+    assert.match(JSON.parse(missing.body.toString()).error, /no such file/);
+    assert.equal((await send(s.port, 'HEAD', signed('cors/here.txt'), undefined, { origin: WEB_ORIGIN })).headers['access-control-allow-origin'], WEB_ORIGIN);
+    for (const headers of [{ origin: 'https://evil.example' }, {}]) {
+      assert.equal((await send(s.port, 'GET', signed('cors/here.txt'), undefined, headers)).headers['access-control-allow-origin'], undefined);
+    }
+    const write = await upload(s, [{ name: '/cors/w.txt', data: Buffer.from('w') }], '/', { ...bearer, origin: WEB_ORIGIN });
+    assert.equal(write.headers['access-control-allow-origin'], undefined, 'writes are the SDK\'s, not a page\'s');
+  });
+
   test('links inside the storage root are not followed out of it', { skip: backend === 's3' && 'S3 has no links' }, async () => {
     const outside = join(s.outer, 'outside');
     await mkdir(outside, { recursive: true });

@@ -22,7 +22,8 @@
  * Every request needs the SDK's Bearer token (it sends it to its configured files host),
  * or, for GET and HEAD, a short-lived signature of the path (`cairn_sig`, `cairn_exp`:
  * what the web UI uses for images and downloads). `publicFiles` serves everyone, as
- * ClearML does. A write from a web page of another origin is refused either way.
+ * ClearML does. A write from a web page of another origin is refused either way; the
+ * web UI's own pages may read the answers to their reads (CORS), errors included.
  *
  * Modules: upload.ts (multipart → staged objects → commit), download.ts (GET/HEAD with
  * ranges), paths.ts (decoding, reserved names), range.ts, mime.ts, errors.ts.
@@ -146,6 +147,13 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
   // Returns the reply itself: an async handler that does not would make Fastify send an
   // empty body over a download stream that is still being piped.
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      // The web UI, on a port of its own, reads the reason a download or image failed
+      // (a missing object, S3 refusing the server's key); other sites' pages read nothing.
+      reply.header('vary', 'origin');
+      const origin = req.headers.origin;
+      if (origin && opts.trustedOrigins.includes(origin)) reply.header('access-control-allow-origin', origin);
+    }
     try {
       const { path, query } = splitUrl(req.raw.url ?? '/', app.prefix);
       if (path === `/${S3_PROXY_PATH}`) {
