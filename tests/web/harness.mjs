@@ -53,8 +53,11 @@ async function waitFor(url, ms) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-/** A `cairn server` process with its own data folder; `log()` reads what it printed. */
-export async function startServer() {
+/**
+ * A `cairn server` process with its own data folder; `log()` reads what it printed.
+ * `args` are more command-line options (`--storage-credentials FILE`).
+ */
+export async function startServer({ args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-web-test-'));
   const [api, web, files] = [await freePort(), await freePort(), await freePort()];
   const logPath = join(dir, 'server.log');
@@ -63,7 +66,7 @@ export async function startServer() {
   const proc = spawn(process.execPath, [
     MAIN_JS, 'server', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'),
     '--api-port', String(api), '--web-port', String(web), '--files-port', String(files),
-    '--admin-password', ADMIN_PASSWORD,
+    '--admin-password', ADMIN_PASSWORD, ...args,
   ], { env: { ...env, CAIRN_ACCESS_KEY: ACCESS_KEY, CAIRN_SECRET_KEY: SECRET_KEY }, stdio: ['ignore', out, out] });
   const server = {
     api: `http://127.0.0.1:${api}`,

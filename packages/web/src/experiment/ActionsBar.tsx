@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { call } from '../api/client';
 import { navigate } from '../app/router';
+import { DeleteStoredFiles, storageFields } from '../ui/DeleteStoredFiles';
 import { Dialog } from '../ui/Dialog';
 import { EnqueueDialog } from '../ui/EnqueueDialog';
 import { notify, notifyError } from '../ui/notify';
@@ -17,6 +18,7 @@ const canReset = (s: string) => !['created', 'queued', 'published', 'publishing'
 export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: () => void }) {
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
+  const [deleteFiles, setDeleteFiles] = useState(true);
   const archived = (task.system_tags ?? []).includes('archived');
 
   /** Runs one call; on failure says what was being done and the server's reason. */
@@ -50,7 +52,7 @@ export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: (
   const remove = async () => {
     setBusy(true);
     try {
-      await call('tasks.delete', { task: task.id });
+      await call('tasks.delete', { task: task.id, ...storageFields(deleteFiles) });
       notify(`Deleted ${task.name}`);
       navigate(task.project ? `/experiments?project=${task.project}` : '/experiments', { replace: true });
     } catch (err) {
@@ -87,6 +89,7 @@ export function ActionsBar({ task, onChanged }: { task: TaskDetail; onChanged: (
       {pending === 'delete' && (
         <Dialog title="Delete experiment" submitLabel="Delete" danger busy={busy} onClose={() => setPending(null)} onSubmit={remove}>
           <p>Delete “{task.name}” with its logs, metrics and plots? This cannot be undone.</p>
+          <DeleteStoredFiles checked={deleteFiles} onChange={setDeleteFiles} />
         </Dialog>
       )}
     </div>

@@ -1,10 +1,18 @@
-/** Whether the browser can fetch a stored URI itself (file:// and s3:// it cannot). */
-export const isWebUrl = (uri: string | undefined): uri is string => !!uri && /^https?:\/\//i.test(uri);
+/**
+ * Whether the browser can fetch a stored URI: a web address itself, an `s3://` object
+ * through the file server, which reads it with the server's own S3 credentials
+ * (`files.sign_urls`). A `file://` path or another scheme it cannot reach.
+ */
+export const isFetchable = (uri: string | undefined): uri is string => !!uri && /^(https?|s3):\/\//i.test(uri);
 
-/** The file server answers `?download` with an attachment, so the browser saves rather than shows it. */
-export function downloadUrl(uri: string): string {
-  const u = new URL(uri);
-  u.searchParams.set('download', '');
+/**
+ * The file server answers `download` with an attachment, so the browser saves rather than
+ * shows it. Added to the signed address: an S3 object's (`/.cairn-s3?url=s3://...&cairn_sig=...`)
+ * already has a query, and before signing the parameter would become part of its key.
+ */
+export function downloadUrl(signed: string): string {
+  const u = new URL(signed);
+  u.search = u.search ? `${u.search}&download` : '?download';
   return u.href;
 }
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { call } from '../api/client';
 import { Link } from '../app/router';
 import type { Task } from '../api/types';
+import { DeleteStoredFiles, storageFields } from '../ui/DeleteStoredFiles';
 import { Dialog } from '../ui/Dialog';
 import { EnqueueDialog } from '../ui/EnqueueDialog';
 import { notify } from '../ui/notify';
@@ -19,6 +20,7 @@ export function BulkBar({ selected, rows, archived, onDone, onClear }: {
 }) {
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
+  const [deleteFiles, setDeleteFiles] = useState(true);
   const byId = new Map(rows.map((t) => [t.id, t]));
   const nameOf = (id: string) => byId.get(id)?.name ?? id;
 
@@ -63,8 +65,9 @@ export function BulkBar({ selected, rows, archived, onDone, onClear }: {
       )}
       {pending === 'delete' && (
         <Dialog title="Delete experiments" submitLabel="Delete" danger busy={busy} onClose={() => setPending(null)}
-          onSubmit={() => run('delete', 'Deleted', () => manyCall('tasks.delete_many', selected))}>
+          onSubmit={() => run('delete', 'Deleted', () => manyCall('tasks.delete_many', selected, storageFields(deleteFiles)))}>
           <p>Delete {n} experiment{n === 1 ? '' : 's'} with their logs, metrics and plots? This cannot be undone.</p>
+          <DeleteStoredFiles checked={deleteFiles} onChange={setDeleteFiles} />
         </Dialog>
       )}
       {pending === 'tag' && (

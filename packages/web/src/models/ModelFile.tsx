@@ -1,12 +1,14 @@
-import { useSignedUrl } from '../api/signed-urls';
+import { fileName, isFetchable } from '../experiment/links';
 import { CopyBlock } from '../ui/CopyBlock';
+import { useDownload } from '../ui/useDownload';
 
 /**
- * Where the weights are. A web URL (the file server's, most often) gets a download link;
- * other schemes (s3://, file://) the browser cannot fetch, so the URL is there to copy.
+ * Where the weights are. A file-server or `s3://` URL gets a download link (S3 objects
+ * come through the server, with its credentials); other schemes (file://) the browser
+ * cannot fetch, so the URL is there to copy.
  */
-export function ModelFile({ uri, download }: { uri: string | undefined; download?: { href: string; name: string } }) {
-  const href = useSignedUrl(download?.href);
+export function ModelFile({ uri }: { uri: string | undefined }) {
+  const download = useDownload(isFetchable(uri) ? uri : undefined);
   return (
     <section className="panel" aria-label="Model file">
       <h2>File</h2>
@@ -15,10 +17,11 @@ export function ModelFile({ uri, download }: { uri: string | undefined; download
         <>
           <CopyBlock label="URL" text={uri} />
           <p>
-            {download
-              ? <a className="button" href={href} aria-disabled={!href} download={download.name}>Download {download.name}</a>
+            {isFetchable(uri)
+              ? <a className="button" href={download.href} aria-disabled={!download.href} download={fileName(uri)} onClick={download.onClick}>Download {fileName(uri)}</a>
               : <span className="muted">The browser cannot fetch this location; download it with the SDK or the storage's own tools.</span>}
           </p>
+          {download.problem && <p className="form-error" role="alert">Could not download {fileName(uri)}: {download.problem}</p>}
         </>
       )}
     </section>

@@ -3,7 +3,6 @@ import { call } from '../api/client';
 import type { User } from '../api/types';
 import type { PageProps } from '../app/routes';
 import { Link } from '../app/router';
-import { downloadUrl, fileName, isWebUrl } from '../experiment/links';
 import { ModelFile } from '../models/ModelFile';
 import { ModelDetails } from '../models/ModelDetails';
 import { DesignSection, LabelsSection, MetadataSection } from '../models/ModelSections';
@@ -61,7 +60,7 @@ export default function ModelPage({ params }: PageProps) {
       {m && loaded.data && (
         <div className="model-body">
           <ModelDetails model={m} names={loaded.data.names} userName={loaded.data.users.get(m.user ?? '') ?? m.user ?? ''} />
-          <ModelFile uri={m.uri} download={m.uri && isWebUrl(m.uri) ? { href: downloadUrl(m.uri), name: fileName(m.uri) } : undefined} />
+          <ModelFile uri={m.uri} />
           <MetadataSection model={m} />
           <LabelsSection labels={m.labels ?? {}} />
           <DesignSection design={m.design ?? {}} />

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useSignedUrl } from '../../api/signed-urls';
+import { FileImage } from '../../ui/FileImage';
 import { isImage, type SampleSeries } from './samples';
 
 /**
@@ -33,7 +34,7 @@ export function SampleViewer({ series, index, onIndex, onClose }: { series: Samp
         </div>
         <div className="viewer-body">
           {isImage(sample.url)
-            ? url && <img src={url} alt={`${series.metric} / ${series.variant} at iteration ${sample.iter}`} />
+            ? url && <FileImage src={url} alt={`${series.metric} / ${series.variant} at iteration ${sample.iter}`} />
             : <a href={url} target="_blank" rel="noreferrer">{sample.url}</a>}
         </div>
       </div>

@@ -1,12 +1,12 @@
-import { useSignedUrl } from '../../api/signed-urls';
 import { formatDate } from '../../ui/format';
+import { useDownload } from '../../ui/useDownload';
 import { Section } from '../Fields';
-import { downloadUrl, fileName, formatBytes, isWebUrl } from '../links';
+import { fileName, formatBytes, isFetchable } from '../links';
 import type { Artifact, TaskDetail } from '../types';
 
 function ArtifactCard({ a }: { a: Artifact }) {
   const preview = a.type_data?.preview;
-  const href = useSignedUrl(a.uri && isWebUrl(a.uri) ? downloadUrl(a.uri) : undefined);
+  const download = useDownload(isFetchable(a.uri) ? a.uri : undefined);
   return (
     <div className="artifact" data-artifact={a.key}>
       <div className="artifact-head">
@@ -15,12 +15,14 @@ function ArtifactCard({ a }: { a: Artifact }) {
         <span className="muted">{formatBytes(a.content_size)}</span>
         {a.timestamp !== undefined && <span className="muted">{formatDate(new Date(a.timestamp * 1000).toISOString())}</span>}
         <span className="grow" />
-        {isWebUrl(a.uri)
-          ? <a className="button" href={href} aria-disabled={!href} download={fileName(a.uri)} aria-label={`Download ${a.key}`}>Download</a>
+        {isFetchable(a.uri)
+          ? <a className="button" href={download.href} aria-disabled={!download.href} download={fileName(a.uri)} onClick={download.onClick}
+            aria-label={`Download ${a.key}`}>Download</a>
           : a.uri && <span className="muted" title="Stored where the browser cannot fetch it">{a.uri}</span>}
       </div>
+      {download.problem && <p className="form-error" role="alert">Could not download {a.key}: {download.problem}</p>}
       {a.hash && <div className="muted artifact-hash">Hash <code>{a.hash}</code></div>}
-      {a.uri && isWebUrl(a.uri) && <div className="artifact-uri"><code>{a.uri}</code></div>}
+      {isFetchable(a.uri) && <div className="artifact-uri"><code>{a.uri}</code></div>}
       {preview && <pre className="code-block artifact-preview" aria-label={`Preview of ${a.key}`}>{preview}</pre>}
     </div>
   );

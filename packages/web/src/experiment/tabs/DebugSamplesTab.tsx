@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useSignedUrl } from '../../api/signed-urls';
+import { FileImage } from '../../ui/FileImage';
 import { useLoad } from '../../ui/useLoad';
 import { SampleViewer } from '../samples/SampleViewer';
 import { fetchSamples, isImage, type SampleSeries } from '../samples/samples';
@@ -24,7 +25,7 @@ function SampleCard({ series, onOpen }: { series: SampleSeries; onOpen: (index: 
         <span className="muted" data-iteration={sample.iter}>iteration {sample.iter}</span>
       </figcaption>
       <button type="button" className="sample-thumb" onClick={() => onOpen(index)} aria-label={`Open ${label} at iteration ${sample.iter}`}>
-        {isImage(sample.url) ? src && <img src={src} alt={`${label} at iteration ${sample.iter}`} loading="lazy" /> : <span className="sample-file">{sample.url.split('/').pop()}</span>}
+        {isImage(sample.url) ? src && <FileImage src={src} alt={`${label} at iteration ${sample.iter}`} lazy /> : <span className="sample-file">{sample.url.split('/').pop()}</span>}
       </button>
       {last > 0 && (
         <input type="range" min={0} max={last} value={index} aria-label={`Iteration of ${label}`}
