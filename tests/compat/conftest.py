@@ -5,6 +5,12 @@ session on free ports with a temporary data folder and fixed test credentials; a
 second one with small size limits is started only when a test needs it. The clearml
 SDK always runs in subprocesses (see helpers.run_sdk). When a test fails, the part
 of the server log written during that test is attached to the report.
+
+S3: `moto_s3` is a moto S3 server (tests/s3/moto_up.py) with the seed's buckets and
+enforced credentials, `cairn_s3` a server with --storage-credentials for it and
+`s3_sdk_env` the SDK with the seed's clearml.conf S3 block (test_s3_storage.py). With
+COMPAT_FILES_STORE=s3 every server of the session keeps its files in that S3 server
+(--files-store), so the whole suite runs once more against an S3 file store.
 """
 
 from __future__ import annotations
@@ -18,16 +24,29 @@ from typing import Optional
 
 import pytest
 
-from helpers import MAIN_JS, SMALL_LIMIT_BYTES, Api, CairnServer, make_sdk_env
+from helpers import (
+    MAIN_JS, SMALL_LIMIT_BYTES, Api, CairnServer, MotoS3, make_sdk_env, seed_s3_conf, write_storage_credentials,
+)
 
 _SERVERS: list[CairnServer] = []
 _LOG_MARKS = pytest.StashKey[dict]()
 
+# COMPAT_FILES_STORE=s3: every Cairn server of the session keeps its files in the moto S3
+# server of the session (--files-store s3://127.0.0.1:PORT/clearml/<server name> with
+# --storage-credentials) instead of its data folder; clients keep the file-server URLs.
+FILES_STORE = os.environ.get("COMPAT_FILES_STORE", "").strip().lower() or "disk"
+FILES_IN_S3 = FILES_STORE == "s3"
 
 
 def pytest_sessionstart(session):
     if not MAIN_JS.exists():
         raise pytest.UsageError(f"the server is not built: {MAIN_JS} is missing; run `npm run build` first")
+    if FILES_STORE not in ("disk", "s3"):
+        raise pytest.UsageError(f"COMPAT_FILES_STORE must be 'disk' (the default) or 's3', not {FILES_STORE!r}")
+
+
+def pytest_report_header(config):
+    return f"cairn files store: {FILES_STORE}" + (" (moto S3, tests/s3/moto_up.py)" if FILES_IN_S3 else "")
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +59,18 @@ def compat_root():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(root: Path, name: str, extra_args=None) -> CairnServer:
-    server = CairnServer(root / name, name=name, extra_args=extra_args)
+def _start(root: Path, name: str, extra_args=None, files_store: Optional[MotoS3] = None) -> CairnServer:
+    """Starts a server; with `files_store` (COMPAT_FILES_STORE=s3) its file server keeps
+    everything in that S3 server under clearml/<name>/, read with the seed's credentials
+    (a --storage-credentials already among `extra_args` is kept)."""
+    args = list(extra_args or [])
+    if files_store is not None:
+        args += ["--files-store", files_store.url("clearml", name)]
+        if "--storage-credentials" not in args:
+            creds = write_storage_credentials(files_store, root / name / "storage-credentials.conf")
+            args += ["--storage-credentials", str(creds)]
+    server = CairnServer(root / name, name=name, extra_args=args)
+    server.files_store = files_store.url("clearml", name) if files_store is not None else None
     _SERVERS.append(server)
     server.start()
     return server
@@ -55,22 +84,72 @@ def _finish(server: CairnServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def cairn(compat_root):
+def moto_s3(compat_root):
+    """The session's S3 server (tests/s3/moto_up.py): one per session (per xdist worker),
+    started when first needed."""
+    moto = MotoS3(compat_root / "moto" / "moto.log").start()
+    yield moto
+    crashed = not moto.alive()
+    moto.stop()
+    if crashed:
+        pytest.fail(f"the moto S3 server exited during the tests; its log:\n{moto.log_tail()}")
+
+
+@pytest.fixture(scope="session")
+def files_store(request):
+    """The S3 server that every Cairn server keeps its files in (COMPAT_FILES_STORE=s3),
+    else None (the data folder)."""
+    return request.getfixturevalue("moto_s3") if FILES_IN_S3 else None
+
+
+@pytest.fixture(scope="session")
+def cairn(compat_root, files_store):
     """The main Cairn server (default limits)."""
-    server = _start(compat_root, "cairn")
+    server = _start(compat_root, "cairn", files_store=files_store)
     yield server
     _finish(server)
 
 
 @pytest.fixture(scope="session")
-def cairn_small(compat_root):
+def cairn_small(compat_root, files_store):
     """A second server with 1 MiB request and upload limits."""
     server = _start(compat_root, "cairn-small", [
         "--max-request-bytes", str(SMALL_LIMIT_BYTES),
         "--max-upload-bytes", str(SMALL_LIMIT_BYTES),
-    ])
+    ], files_store=files_store)
     yield server
     _finish(server)
+
+
+@pytest.fixture(scope="session")
+def s3_storage_credentials(compat_root, moto_s3) -> Path:
+    """The server's copy of the seed's sdk.aws.s3 block for the session's moto."""
+    return write_storage_credentials(moto_s3, compat_root / "s3-credentials" / "storage-credentials.conf")
+
+
+@pytest.fixture(scope="session")
+def cairn_s3(compat_root, moto_s3, s3_storage_credentials, files_store):
+    """A server with --storage-credentials for the session's moto (the S3 tests): it shows
+    the objects the SDK wrote to S3 through signed /.cairn-s3 addresses."""
+    server = _start(compat_root, "cairn-s3", ["--storage-credentials", str(s3_storage_credentials)],
+                    files_store=files_store)
+    yield server
+    _finish(server)
+
+
+@pytest.fixture(scope="session")
+def s3_sdk_env(cairn_s3, moto_s3, tmp_path_factory):
+    """Factory of SDK environments against `cairn_s3` (or `server`) in a fresh HOME whose
+    clearml.conf is the seed's S3 block for moto and nothing else:
+    `s3_sdk_env(secret=None, default_output_uri=None, server=None)`."""
+    homes = tmp_path_factory.mktemp("s3-homes")
+
+    def make(secret=None, default_output_uri=None, server=None, home=None, **extra):
+        home = Path(home) if home else homes / f"home-{uuid.uuid4().hex[:8]}"
+        conf = seed_s3_conf(moto_s3, secret=secret, default_output_uri=default_output_uri)
+        return make_sdk_env(server or cairn_s3, home, extra=extra or None, conf_text=conf)
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -224,14 +303,15 @@ def make_queue(cairn):
 
 
 @pytest.fixture
-def dedicated_server(compat_root):
-    """`dedicated_server(*args) -> CairnServer`: a server of this test alone (restart, short
-    worker time-out), stopped at its end."""
+def dedicated_server(compat_root, files_store):
+    """`dedicated_server(*args, use_files_store=True) -> CairnServer`: a server of this test
+    alone (restart, short worker time-out), stopped at its end. `use_files_store=False`
+    keeps it off the session's S3 files store (tests that choose their own store)."""
     started: list[CairnServer] = []
 
-    def make(*extra_args: str) -> CairnServer:
+    def make(*extra_args: str, use_files_store: bool = True) -> CairnServer:
         name = f"cairn-{uuid.uuid4().hex[:6]}"
-        server = _start(compat_root, name, list(extra_args))
+        server = _start(compat_root, name, list(extra_args), files_store=files_store if use_files_store else None)
         started.append(server)
         return server
 

@@ -57,6 +57,17 @@ def free_ports(n: int) -> list[int]:
     return list(ports)
 
 
+def server_env() -> dict:
+    """The environment of a `cairn server` of the tests: the fixed test credentials and
+    none of the caller's CAIRN_*, CLEARML_*, DATABASE_URL or AWS_* (which would be the
+    server's default S3 credentials; --storage-credentials decides)."""
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith(("CAIRN_", "CLEARML_", "AWS_")) or k == "DATABASE_URL")}
+    env["CAIRN_ACCESS_KEY"] = ACCESS_KEY
+    env["CAIRN_SECRET_KEY"] = SECRET_KEY
+    return env
+
+
 class CairnServer:
     """One `cairn server` process on free ports with its own data folder."""
 
@@ -64,6 +75,8 @@ class CairnServer:
         self.name = name
         self.workdir = Path(workdir)
         self.extra_args = list(extra_args or [])
+        # s3://... when the file server keeps its files in S3 (--files-store), else None
+        self.files_store: Optional[str] = None
         self.data_dir = self.workdir / "data"
         self.log_path = self.workdir / "server.log"
         self.proc: Optional[subprocess.Popen] = None
@@ -93,12 +106,7 @@ class CairnServer:
             if not keep_ports:
                 self.api_port, self.web_port, self.files_port = free_ports(3)
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            env = dict(os.environ)
-            for k in list(env):
-                if k.startswith("CAIRN_") or k.startswith("CLEARML_") or k == "DATABASE_URL":
-                    env.pop(k)
-            env["CAIRN_ACCESS_KEY"] = ACCESS_KEY
-            env["CAIRN_SECRET_KEY"] = SECRET_KEY
+            env = server_env()
             cmd = [
                 "node", str(MAIN_JS), "server",
                 "--host", "127.0.0.1",
@@ -307,9 +315,11 @@ SDK_CONF = ""
 
 
 def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
-                 cache_dir: Optional[Path] = None, extra: Optional[dict] = None) -> dict:
+                 cache_dir: Optional[Path] = None, extra: Optional[dict] = None,
+                 conf_text: Optional[str] = None) -> dict:
     """Environment for a process that uses the clearml SDK against `server` with an
-    isolated HOME (so a developer's ~/clearml.conf and ~/.clearml caches stay out)."""
+    isolated HOME (so a developer's ~/clearml.conf and ~/.clearml caches stay out).
+    `conf_text` replaces the empty clearml.conf (the S3 tests: `seed_s3_conf`)."""
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     cache_dir = Path(cache_dir) if cache_dir else home / "clearml-cache"
@@ -317,9 +327,11 @@ def make_sdk_env(server: CairnServer, home: Path, *, no_reuse: bool = True,
     tmp = home / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     conf = home / "clearml.conf"
-    conf.write_text(SDK_CONF)
+    conf.write_text(SDK_CONF if conf_text is None else conf_text)
+    # a developer's AWS_* variables would be the SDK's default S3 credentials: kept out
     env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("CLEARML_") or k.startswith("TRAINS_") or k.startswith("CAIRN_"))}
+           if not (k.startswith("CLEARML_") or k.startswith("TRAINS_") or k.startswith("CAIRN_")
+                   or k.startswith("AWS_"))}
     env.update({
         "HOME": str(home),
         "TMPDIR": str(tmp),
@@ -487,3 +499,136 @@ def run_readback(script_body: str, env: dict, args: Any = None, timeout: float =
                   timeout=timeout)
     assert not res.timed_out, res.describe()
     return Sections(results=res.json_result(), run=res)
+
+
+# --------------------------------------------------------------------------- S3 (moto)
+
+MOTO_UP = ROOT / "tests" / "s3" / "moto_up.py"
+S3_BUCKETS = ("clearml", "datasets", "models")
+
+
+class MotoS3:
+    """tests/s3/moto_up.py (moto's S3 server on a free loopback port, credentials
+    enforced, buckets clearml/datasets/models) in a subprocess that serves until its
+    standard input closes. moto speaks the plain S3 API only: MinIO's own behaviour
+    (bucket policies, its multipart part-size rules, console API) is not exercised."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = Path(log_path)
+        self.proc: Optional[subprocess.Popen] = None
+        self.endpoint = self.host = self.key = self.secret = ""
+        self.buckets: list[str] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.host.rsplit(":", 1)[1])
+
+    def start(self, timeout: float = 60.0) -> "MotoS3":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [PYTHON, str(MOTO_UP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+            start_new_session=True,
+        )
+        log.close()
+        box: dict = {}
+
+        def read_first_line():
+            box["line"] = self.proc.stdout.readline()
+
+        import threading
+
+        reader = threading.Thread(target=read_first_line, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = box.get("line") or b""
+        if not line.strip():
+            self.stop()
+            raise RuntimeError(f"moto did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
+        info = json.loads(line)
+        self.endpoint, self.host = info["endpoint"], info["host"]
+        self.key, self.secret, self.buckets = info["key"], info["secret"], list(info["buckets"])
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if not self.proc:
+            return
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def log_tail(self, max_chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-max_chars:]
+        except FileNotFoundError:
+            return ""
+
+    def url(self, bucket: str = "clearml", key: str = "") -> str:
+        """The SDK's address of an object (or prefix): s3://127.0.0.1:PORT/BUCKET/KEY."""
+        return f"s3://{self.host}/{bucket}" + (f"/{key.lstrip('/')}" if key else "")
+
+    def client(self, secret: Optional[str] = None):
+        """A boto3 S3 client with the platform's key (or another secret)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id=self.key,
+            aws_secret_access_key=secret or self.secret,
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2}),
+        )
+
+    def split(self, url: str) -> tuple[str, str]:
+        """(bucket, key) of an s3://HOST:PORT/BUCKET/KEY address of this server."""
+        prefix = f"s3://{self.host}/"
+        assert url.startswith(prefix), f"{url!r} is not an address on {prefix}"
+        bucket, _, key = url[len(prefix):].partition("/")
+        return bucket, key
+
+    def get_bytes(self, url: str) -> bytes:
+        bucket, key = self.split(url)
+        return self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
+        keys: list[str] = []
+        paginator = self.client().get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        return keys
+
+
+def seed_s3_conf(moto: MotoS3, *, secret: Optional[str] = None, host: Optional[str] = None,
+                 default_output_uri: Optional[str] = None) -> str:
+    """A clearml.conf in the seed deployment's shape: one `sdk.aws.s3.credentials` entry
+    per bucket (plain HTTP, no multipart) and, for the SDK, `development.default_output_uri`
+    (s3://HOST/clearml unless given; "" leaves it out). The server reads the same file
+    through --storage-credentials (it looks only at sdk.aws.s3)."""
+    host = host or moto.host
+    secret = secret or moto.secret
+    entries = "\n".join(
+        f'        {{ host: "{host}", bucket: "{b}", key: "{moto.key}", secret: "{secret}", '
+        f'multipart: false, secure: false }}'
+        for b in moto.buckets
+    )
+    out = f"s3://{host}/clearml" if default_output_uri is None else default_output_uri
+    dev = f'  development {{ default_output_uri: "{out}" }}\n' if out else ""
+    return f"sdk {{\n  aws {{\n    s3 {{\n      credentials: [\n{entries}\n      ]\n    }}\n  }}\n{dev}}}\n"
+
+
+def write_storage_credentials(moto: MotoS3, path: Path, *, secret: Optional[str] = None,
+                              host: Optional[str] = None) -> Path:
+    """The server's copy of the seed's `sdk.aws.s3` block, for --storage-credentials."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(seed_s3_conf(moto, secret=secret, host=host, default_output_uri=""))
+    return path
