@@ -7,18 +7,21 @@ import { after, describe, test } from 'node:test';
 import { run } from './checkout.js';
 import { PipInstallError, prepareVenv, pythonVersion, venvKey } from './python-env.js';
 
-/** A minimal wheel of `cairn-retry-probe` 1.0, written by Python's zipfile. */
-function writeProbeWheel(dir: string): void {
+/** A minimal wheel (module `name` with underscores, `VALUE = version`), written by Python's zipfile. */
+function writeWheel(dir: string, name: string, version: string, requires: string[] = []): void {
   const script = [
-    'import sys, zipfile',
-    "info = 'cairn_retry_probe-1.0.dist-info'",
-    "with zipfile.ZipFile(sys.argv[1] + '/cairn_retry_probe-1.0-py3-none-any.whl', 'w') as z:",
-    "    z.writestr('cairn_retry_probe/__init__.py', 'VALUE = 42\\n')",
-    "    z.writestr(info + '/METADATA', 'Metadata-Version: 2.1\\nName: cairn-retry-probe\\nVersion: 1.0\\n')",
+    'import json, sys, zipfile',
+    'dir, name, version, requires = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])',
+    "mod = name.replace('-', '_')",
+    "info = f'{mod}-{version}.dist-info'",
+    "meta = f'Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n' + ''.join(f'Requires-Dist: {r}\\n' for r in requires)",
+    "with zipfile.ZipFile(f'{dir}/{mod}-{version}-py3-none-any.whl', 'w') as z:",
+    "    z.writestr(f'{mod}/__init__.py', f'VALUE = {version!r}\\n')",
+    "    z.writestr(info + '/METADATA', meta)",
     "    z.writestr(info + '/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')",
     "    z.writestr(info + '/RECORD', '')",
   ].join('\n');
-  execFileSync('python3', ['-c', script, dir]);
+  execFileSync('python3', ['-c', script, dir, name, version, JSON.stringify(requires)]);
 }
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'cairn-venvs-'));
@@ -59,13 +62,32 @@ describe('prepareVenv', () => {
       log: (line) => {
         logs.push(line);
         // The package "comes back" between the two tries.
-        if (/trying once more/.test(line)) writeProbeWheel(index);
+        if (/trying once more/.test(line)) writeWheel(index, 'cairn-retry-probe', '1.0');
       },
     });
     rmSync(index, { recursive: true, force: true });
     assert.equal(venv.cached, false);
     assert.ok(logs.some((l) => /pip install failed with exit code 1; trying once more/.test(l)), logs.join('\n'));
-    assert.equal((await run(venv.python, ['-c', 'import cairn_retry_probe; print(cairn_retry_probe.VALUE)'])).trim(), '42');
+    assert.equal((await run(venv.python, ['-c', 'import cairn_retry_probe; print(cairn_retry_probe.VALUE)'])).trim(), '1.0');
+  });
+
+  test('a freeze whose pins conflict (as clearml-agent writes back) installs as listed, like clearml-agent does', async () => {
+    const index = mkdtempSync(join(tmpdir(), 'cairn-index-'));
+    // a 1.0 wants b < 2, yet the environment that was frozen had b 2.0 beside it
+    writeWheel(index, 'cairn-pin-a', '1.0', ['cairn-pin-b<2']);
+    writeWheel(index, 'cairn-pin-b', '1.0');
+    writeWheel(index, 'cairn-pin-b', '2.0');
+    const requirements = `--no-index\n--find-links ${index}\ncairn-pin-a==1.0\ncairn-pin-b==2.0`;
+    const logs: string[] = [];
+    const out: string[] = [];
+    const venv = await prepareVenv({
+      python: 'python3', requirements, cacheDir, output: (t) => out.push(t), log: (l) => logs.push(l), retryPauseMs: 10,
+    });
+    rmSync(index, { recursive: true, force: true });
+    assert.match(out.join(''), /ResolutionImpossible/, 'the strict resolver refused the list first');
+    assert.ok(logs.some((l) => /legacy resolver/.test(l)), logs.join('\n'));
+    const versions = await run(venv.python, ['-c', 'import cairn_pin_a, cairn_pin_b; print(cairn_pin_a.VALUE, cairn_pin_b.VALUE)']);
+    assert.equal(versions.trim(), '1.0 2.0', 'every pin installed as listed');
   });
 
   test('an interpreter that does not run is a clear error', async () => {

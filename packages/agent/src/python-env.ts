@@ -27,6 +27,7 @@ export interface Venv {
 export class PipInstallError extends Error {}
 
 const PIP_RETRY_PAUSE_MS = 5_000;
+const LEGACY_RESOLVER = '--use-deprecated=legacy-resolver';
 
 /** `python -c` that prints the full version, so a patch upgrade gets new venvs. */
 export async function pythonVersion(python: string): Promise<string> {
@@ -79,9 +80,22 @@ export async function prepareVenv(req: VenvRequest): Promise<Venv> {
     const reqFile = join(build, 'requirements.txt');
     writeFileSync(reqFile, `${req.requirements}\n`);
     req.log(`installing requirements: ${req.requirements.split('\n').join(', ')}`);
-    const pip = () => stream(join(build, 'bin', 'python'), ['-m', 'pip', 'install', '-r', reqFile], req.output);
+    let conflict = false;
+    const pip = (extra: string[] = []) =>
+      stream(join(build, 'bin', 'python'), ['-m', 'pip', 'install', ...extra, '-r', reqFile], (chunk) => {
+        if (chunk.includes('ResolutionImpossible')) conflict = true;
+        req.output(chunk);
+      });
     let code = await pip();
-    if (code !== 0) {
+    if (code !== 0 && conflict) {
+      // The list is a freeze of an environment pip let drift (clearml-agent writes one back
+      // after each run, and installing in steps can leave, say, a botocore beside a
+      // python-dateutil it does not accept): today's resolver refuses it as a whole.
+      // clearml-agent installs such lists with pip's legacy resolver, which takes each pin
+      // as given; so do we, and only after the strict attempt failed.
+      req.log(`the requirements conflict with each other; installing them as listed with pip's legacy resolver, as clearml-agent does`);
+      code = await pip([LEGACY_RESOLVER]);
+    } else if (code !== 0) {
       // A package index that drops a connection mid-download fails the whole install
       // (pip's own retries cover only the connect); one more try after a pause costs a
       // genuine failure seconds and saves a task from a network blip.
