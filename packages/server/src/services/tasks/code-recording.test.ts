@@ -53,9 +53,10 @@ after(async () => s.close());
 
 const logLine = (task: string, msg: string) => JSON.stringify({ type: 'log', task, timestamp: Date.now(), level: 'info', msg });
 
-test("a development task's first events.add_batch is answered after its script is recorded, as the SDK's fork needs", async () => {
+test("a development task's first events.add_batch is answered after its script and requirements are recorded, as the SDK's fork needs", async () => {
   // The SDK's order at Task.init: tasks.create (system tag development), tasks.started,
-  // then its first console batch from the main thread while a thread records the script.
+  // then its first console batch from the main thread while a thread records the script
+  // and then the requirements.
   const { id } = await s.ok('tasks.create', { name: 'dev run', type: 'training', system_tags: ['development'] });
   await s.ok('tasks.started', { task: id });
   const order: string[] = [];
@@ -70,8 +71,11 @@ test("a development task's first events.add_batch is answered after its script i
   await new Promise((r) => setTimeout(r, 300));
   order.push('script recorded');
   await s.ok('tasks.edit', { task: id, force: true, script: { repository: 'https://example.com/r.git', entry_point: 'train.py' } });
+  await new Promise((r) => setTimeout(r, 300));
+  order.push('requirements recorded');
+  await s.ok('tasks.set_requirements', { task: id, requirements: { pip: 'clearml\nnumpy' } });
   const answer = await batch;
-  assert.deepEqual(order, ['script recorded', 'add_batch answered']);
+  assert.deepEqual(order, ['script recorded', 'requirements recorded', 'add_batch answered']);
   assert.equal(answer.data.added, 1);
 
   // Tasks an agent runs (no development tag) are never held.

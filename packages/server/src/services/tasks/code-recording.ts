@@ -11,10 +11,15 @@
  * half of the runs measured here (see the issue note); a slower server hides it.
  *
  * The SDK's last call before the fork is its first `events.add_batch` (the "results
- * page" console line), and the thread's last step is `tasks.edit` with `script`. So the
- * first event batch of a development task that has just started is answered once its
- * code is recorded, or after `maxWaitMs`: the fork then always comes after the git calls.
- * Each run is held at most once; no other client's calls are delayed.
+ * page" console line). The thread records the script (`tasks.edit`), then analyses the
+ * script's imports and ends with `tasks.set_requirements`; between the two it reloads
+ * the task over the connection pool it shares with the process about to fork, and a
+ * fork in that window left the thread waiting forever for an answer the child had read
+ * (seen once in CI: `Task.init`'s first artifact upload then waits on the thread's lock
+ * until killed). So the first event batch of a development task that has just started is
+ * answered once its requirements are recorded, or after `maxWaitMs`: the fork then comes
+ * after the thread's last call. Each run is held at most once; no other client's calls
+ * are delayed.
  */
 export class CodeRecording {
   private readonly expected = new Map<string, { since: number; waiters: Array<() => void> }>();
@@ -31,7 +36,7 @@ export class CodeRecording {
     this.expected.set(taskId, { since: this.now(), waiters: [] });
   }
 
-  /** The task's `script` was written. */
+  /** The task's requirements were written: the SDK's code-recording thread is done. */
   recorded(taskId: string): void {
     this.release(taskId);
   }

@@ -20,7 +20,7 @@ async function mutateTask(store: Store, id: string, mutate: (doc: Task) => void)
   return t;
 }
 
-export function registerTaskContent(registry: EndpointRegistry, { store }: ServiceDeps): void {
+export function registerTaskContent(registry: EndpointRegistry, { store, codeRecording }: ServiceDeps): void {
   registry.add({
     name: 'tasks.set_requirements',
     handler: async (body) => {
@@ -28,6 +28,7 @@ export function registerTaskContent(registry: EndpointRegistry, { store }: Servi
       await mutateTask(store, reqString(body, 'task'), (doc) => {
         doc.script = { ...doc.script, requirements };
       });
+      codeRecording.recorded(reqString(body, 'task'));
       return { updated: 1, fields: { 'script.requirements': requirements } };
     },
   });

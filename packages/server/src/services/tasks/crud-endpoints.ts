@@ -82,7 +82,6 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
       return doc;
     });
     if (!updated) throw new ApiError(Errors.invalidTaskId, `invalid task id: ${id}`, { id });
-    if (body.script !== undefined && body.script !== null) codeRecording.recorded(id);
     return { updated: 1, fields };
   };
   registry.add({ name: 'tasks.edit', handler: edit(true) });
