@@ -75,7 +75,7 @@ export const registerIngest: ServiceModule = (registry, { store, codeRecording }
     body: 'json-lines',
     handler: async (_body, ctx) => {
       const parsed = parseEventLines(ctx.rawBody, defaultsOf(ctx));
-      await codeRecording.settled(new Set(parsed.events.map((e) => e.task)));
+      if (await codeRecording.settled(new Set(parsed.events.map((e) => e.task)))) ctx.dropConnections?.();
       return ingest(store, parsed);
     },
   });

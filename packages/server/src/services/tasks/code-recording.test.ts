@@ -1,7 +1,25 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { CodeRecording } from './code-recording.js';
+
+/** A keep-alive connection to `url`'s port that has made one call and now sits idle. */
+async function idleKeepAlive(url: string, token: string): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const closed = new Promise<void>((r) => socket.once('close', () => r()));
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', (d) => {
+      seen += d.toString();
+      if (/\r\n\r\n[\s\S]*"meta"/.test(seen)) resolve();
+    });
+    socket.once('error', reject);
+    socket.write(`POST /debug.ping HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n`);
+  });
+  return { socket, closed };
+}
 
 /** Whether the promise has settled after the event loop has had a turn. */
 async function settledYet(p: Promise<unknown>): Promise<boolean> {
@@ -60,12 +78,20 @@ test("a development task's first events.add_batch is answered after its script a
   const { id } = await s.ok('tasks.create', { name: 'dev run', type: 'training', system_tags: ['development'] });
   await s.ok('tasks.started', { task: id });
   const order: string[] = [];
+  const pooled = await idleKeepAlive(s.api, s.token);
+  // another client, with a key of its own
+  const { credentials } = (await s.ok('auth.create_credentials', {})) as { credentials: { access_key: string; secret_key: string } };
+  const login = await fetch(`${s.api}/auth.login`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${credentials.access_key}:${credentials.secret_key}`).toString('base64')}` } });
+  const otherToken = ((await login.json()) as { data: { token: string } }).data.token;
+  const otherCaller = await idleKeepAlive(s.api, otherToken);
+  let connectionHeader: string | null = null;
   const batch = fetch(`${s.api}/events.add_batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json-lines' },
     body: logLine(id, 'ClearML results page: ...'),
   }).then(async (r) => {
     order.push('add_batch answered');
+    connectionHeader = r.headers.get('connection');
     return r.json() as Promise<{ data: { added: number } }>;
   });
   await new Promise((r) => setTimeout(r, 300));
@@ -77,10 +103,27 @@ test("a development task's first events.add_batch is answered after its script a
   const answer = await batch;
   assert.deepEqual(order, ['script recorded', 'requirements recorded', 'add_batch answered']);
   assert.equal(answer.data.added, 1);
+  // The SDK forks on this answer: it closes its own connection, and the idle one of the
+  // pool the child would inherit was closed by the server.
+  assert.equal(connectionHeader, 'close');
+  const closedInTime = await Promise.race([pooled.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+  assert.equal(closedInTime, true, 'the idle keep-alive connection was closed');
+  pooled.socket.destroy();
+  assert.equal(await settledYet(otherCaller.closed), false, "another caller's idle connection stays open");
+  otherCaller.socket.destroy();
 
   // Tasks an agent runs (no development tag) are never held.
   const agentTask = (await s.ok('tasks.create', { name: 'agent run', type: 'training' })).id as string;
   await s.ok('tasks.started', { task: agentTask });
-  const r = await s.call('events.add_batch', logLine(agentTask, 'x'), { contentType: 'application/json-lines' });
+  const other = await idleKeepAlive(s.api, s.token);
+  const r = await fetch(`${s.api}/events.add_batch`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json-lines' },
+    body: logLine(agentTask, 'x'),
+  });
   assert.equal(r.status, 200);
+  assert.notEqual(r.headers.get('connection'), 'close');
+  await r.arrayBuffer();
+  assert.equal(await settledYet(other.closed), false, 'other batches leave idle connections open');
+  other.socket.destroy();
 });

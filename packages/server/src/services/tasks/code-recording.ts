@@ -20,6 +20,12 @@
  * answered once its requirements are recorded, or after `maxWaitMs`: the fork then comes
  * after the thread's last call. Each run is held at most once; no other client's calls
  * are delayed.
+ *
+ * The forked child also inherits the parent's pool of keep-alive connections: when both
+ * later send over the same socket, one reads the other's answer (seen in CI: `models.create`
+ * answered 200 and the SDK found no id in what it read). So that answer also closes its
+ * connection and the port's idle ones before it is sent: each process then opens its own,
+ * as after any keep-alive timeout.
  */
 export class CodeRecording {
   private readonly expected = new Map<string, { since: number; waiters: Array<() => void> }>();
@@ -41,9 +47,12 @@ export class CodeRecording {
     this.release(taskId);
   }
 
-  /** Resolves at once unless one of the tasks is expecting its code; then when it is recorded or after the bound. */
-  async settled(taskIds: Iterable<string>): Promise<void> {
-    if (this.expected.size === 0) return;
+  /**
+   * Resolves at once unless one of the tasks is expecting its code; then when it is
+   * recorded or after the bound. True when this batch is the one the SDK forks after.
+   */
+  async settled(taskIds: Iterable<string>): Promise<boolean> {
+    if (this.expected.size === 0) return false;
     const waits: Promise<void>[] = [];
     for (const id of taskIds) {
       const entry = this.expected.get(id);
@@ -62,6 +71,7 @@ export class CodeRecording {
       }));
     }
     await Promise.all(waits);
+    return waits.length > 0;
   }
 
   get pending(): number {
