@@ -38,6 +38,7 @@ test('a batch of a task expecting its code waits until the code is recorded', as
   assert.equal(await settledYet(wait), false);
   cr.recorded('t1');
   assert.equal(await settledYet(wait), true);
+  assert.equal(await wait, true, 'answered because the code was recorded: the caller may fork now');
   assert.equal(cr.pending, 0);
   // each run is held once: a later batch goes straight through
   assert.equal(await settledYet(cr.settled(['t1'])), true);
@@ -48,7 +49,7 @@ test('the wait is bounded, and a task whose code never comes is not waited for a
   const cr = new CodeRecording(50, () => now);
   cr.expect('t1');
   const started = Date.now();
-  await cr.settled(['t1']);
+  assert.equal(await cr.settled(['t1']), false, 'the bound ran out: the code-recording thread may still be busy');
   assert.ok(Date.now() - started < 5_000);
   assert.equal(cr.pending, 0);
   cr.expect('t2');

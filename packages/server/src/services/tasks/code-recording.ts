@@ -28,7 +28,7 @@
  * as after any keep-alive timeout.
  */
 export class CodeRecording {
-  private readonly expected = new Map<string, { since: number; waiters: Array<() => void> }>();
+  private readonly expected = new Map<string, { since: number; waiters: Array<(recorded: boolean) => void> }>();
 
   constructor(
     private readonly maxWaitMs = 5_000,
@@ -38,51 +38,53 @@ export class CodeRecording {
   /** A development task (system tag `development`) started running: its code comes next. */
   expect(taskId: string): void {
     this.forgetStale();
-    this.release(taskId);
+    this.release(taskId, false);
     this.expected.set(taskId, { since: this.now(), waiters: [] });
   }
 
   /** The task's requirements were written: the SDK's code-recording thread is done. */
   recorded(taskId: string): void {
-    this.release(taskId);
+    this.release(taskId, true);
   }
 
   /**
    * Resolves at once unless one of the tasks is expecting its code; then when it is
-   * recorded or after the bound. True when this batch is the one the SDK forks after.
+   * recorded or after the bound. True when this batch is the one the SDK forks after
+   * and its code-recording thread is done (not when the bound ran out: that thread may
+   * still be talking to the server).
    */
   async settled(taskIds: Iterable<string>): Promise<boolean> {
     if (this.expected.size === 0) return false;
-    const waits: Promise<void>[] = [];
+    const waits: Promise<boolean>[] = [];
     for (const id of taskIds) {
       const entry = this.expected.get(id);
       if (!entry) continue;
       const remaining = entry.since + this.maxWaitMs - this.now();
       if (remaining <= 0) {
-        this.release(id);
+        this.release(id, false);
         continue;
       }
-      waits.push(new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.release(id), remaining);
-        entry.waiters.push(() => {
+      waits.push(new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => this.release(id, false), remaining);
+        entry.waiters.push((recorded) => {
           clearTimeout(timer);
-          resolve();
+          resolve(recorded);
         });
       }));
     }
-    await Promise.all(waits);
-    return waits.length > 0;
+    const outcomes = await Promise.all(waits);
+    return outcomes.length > 0 && outcomes.every(Boolean);
   }
 
   get pending(): number {
     return this.expected.size;
   }
 
-  private release(taskId: string): void {
+  private release(taskId: string, recorded: boolean): void {
     const entry = this.expected.get(taskId);
     if (!entry) return;
     this.expected.delete(taskId);
-    for (const wake of entry.waiters) wake();
+    for (const wake of entry.waiters) wake(recorded);
   }
 
   /** A task whose code never came (repository detection turned off) is not waited for again. */
