@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, screenshotDir, SECRET_KEY, startServer } from './harness.mjs';
+import {
+  ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, screenshotDir, SECRET_KEY, startServer, callApi, until,
+} from './harness.mjs';
 
 const STORAGE_BOX = 'Also delete artifacts, models and debug samples from storage';
 let server;
@@ -25,28 +27,7 @@ async function shot(name) {
   await page.screenshot({ path: join(shots, `delete-${String(++step).padStart(2, '0')}-${name}.png`) });
 }
 
-/** Waits until `check` holds for what `read` returns; fails showing the last reading. */
-async function until(read, check, what, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  let got;
-  for (;;) {
-    got = await read().catch(() => undefined);
-    if (got !== undefined && check(got)) return got;
-    if (Date.now() > deadline) assert.fail(`${what}; last seen: ${JSON.stringify(got)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function api(endpoint, body = {}) {
-  const res = await fetch(`${server.api}/${endpoint}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const env = await res.json();
-  if (env.meta.result_code !== 200) throw new Error(`${endpoint}: ${env.meta.result_msg}`);
-  return env.data;
-}
+const api = (endpoint, body) => callApi(server.api, token, endpoint, body);
 
 /** Uploads to the file server as the SDK does (multipart, the field name is the path); answers the file's address. */
 async function upload(path, data) {

@@ -11,7 +11,9 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, runSdk, SECRET_KEY, startServer } from './harness.mjs';
+import {
+  ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, runSdk, SECRET_KEY, startServer, callApi, until,
+} from './harness.mjs';
 
 const SEEDED_PROJECT = 'Experiment Page';
 const HERE = new URL('.', import.meta.url).pathname;
@@ -38,29 +40,7 @@ async function eventually(read, expected, ms = 20_000) {
   assert.deepEqual(got, expected);
 }
 
-/** Waits until `check` holds for what `read` returns; fails showing the last reading. */
-async function until(read, check, what, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  let got;
-  for (;;) {
-    got = await read().catch(() => undefined);
-    if (got !== undefined && check(got)) return got;
-    if (Date.now() > deadline) assert.fail(`${what}; last seen: ${JSON.stringify(got)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Calls the API as the SDK's user does, for setting up and reading back. */
-async function api(endpoint, body = {}) {
-  const res = await fetch(`${server.api}/${endpoint}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const env = await res.json();
-  if (env.meta.result_code !== 200) throw new Error(`${endpoint}: ${env.meta.result_msg}`);
-  return env.data;
-}
+const api = (endpoint, body) => callApi(server.api, token, endpoint, body);
 
 const taskDoc = async (id) => (await api('tasks.get_by_id', { task: id })).task;
 

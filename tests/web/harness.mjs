@@ -3,6 +3,7 @@
  * in subprocesses, and Debian's Chromium driven by playwright-core with a fresh
  * profile. Screenshots go to tests/web/.screenshots/<suite>/ (or under $WEB_SCREENSHOTS).
  */
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -188,4 +189,28 @@ export function screenshotDir(suite) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Waits until `check` holds for what `read` returns; fails showing the last reading. */
+export async function until(read, check, what, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  let got;
+  for (;;) {
+    got = await read().catch(() => undefined);
+    if (got !== undefined && check(got)) return got;
+    if (Date.now() > deadline) assert.fail(`${what}; last seen: ${JSON.stringify(got)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Calls the API as the SDK's user does (a JSON object or a raw body); answers `data`, throws on any other result. */
+export async function callApi(apiUrl, token, endpoint, body = {}) {
+  const res = await fetch(`${apiUrl}/${endpoint}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const env = await res.json();
+  if (env.meta.result_code !== 200) throw new Error(`${endpoint}: ${env.meta.result_msg}`);
+  return env.data;
 }

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { seedS3Conf, startMoto } from '../s3/moto.mjs';
-import { ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, ROOT, runSdk, screenshotDir, SECRET_KEY, startServer } from './harness.mjs';
+import {
+  ACCESS_KEY, ADMIN_PASSWORD, checkPrerequisites, launchBrowser, ROOT, runSdk, screenshotDir, SECRET_KEY, startServer, callApi, until,
+} from './harness.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
 const PYTHON = process.env.CAIRN_TEST_PYTHON ?? join(ROOT, 'tests/compat/.venv/bin/python');
@@ -50,28 +52,7 @@ async function shot(name) {
   await page.screenshot({ path: join(shots, `s3-${String(++step).padStart(2, '0')}-${name}.png`) });
 }
 
-/** Waits until `check` holds for what `read` returns; fails showing the last reading. */
-async function until(read, check, what, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  let got;
-  for (;;) {
-    got = await read().catch(() => undefined);
-    if (got !== undefined && check(got)) return got;
-    if (Date.now() > deadline) assert.fail(`${what}; last seen: ${JSON.stringify(got)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function api(endpoint, body = {}) {
-  const res = await fetch(`${server.api}/${endpoint}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const env = await res.json();
-  if (env.meta.result_code !== 200) throw new Error(`${endpoint}: ${env.meta.result_msg}`);
-  return env.data;
-}
+const api = (endpoint, body) => callApi(server.api, token, endpoint, body);
 
 /** `op` (get → the bytes, or delete) on the object an `s3://HOST:PORT/BUCKET/KEY` address names. */
 function bucketObject(op, url) {
