@@ -12,6 +12,7 @@ import { filesPlugin } from './files/files-plugin.js';
 import { apiPlugin } from './http/api-plugin.js';
 import { envelope } from './http/envelope.js';
 import { EndpointRegistry } from './http/endpoints.js';
+import { closeConnectionsOfForkingClients } from './http/forking-clients.js';
 import { bootstrapIdentity, type NewCredentials } from './services/auth/index.js';
 import { registerServices } from './services/index.js';
 import { ensureDefaultQueue } from './services/queues/queue-ops.js';
@@ -39,7 +40,7 @@ export interface RunningServer {
 }
 
 function newFastify(config: ServerConfig): FastifyInstance {
-  return Fastify({
+  const app = Fastify({
     logger: false,
     bodyLimit: config.maxRequestBytes,
     forceCloseConnections: true,
@@ -50,6 +51,8 @@ function newFastify(config: ServerConfig): FastifyInstance {
       void reply.raw.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     },
   });
+  closeConnectionsOfForkingClients(app);
+  return app;
 }
 
 /** What tests tune besides the configuration. */

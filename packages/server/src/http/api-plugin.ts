@@ -3,7 +3,6 @@ import { Errors, QueryError, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
 import { readBody, RequestAborted } from './body.js';
-import { CallerConnections } from './caller-connections.js';
 import type { EndpointRegistry } from './endpoints.js';
 import { envelope, type CallInfo } from './envelope.js';
 import { checkJsonDepth } from './json-depth.js';
@@ -64,13 +63,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
   // Leave every body unread: the handler reads it itself, GET bodies included.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
 
-  const connections = new CallerConnections();
-
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
-    const caller = headerString(req.headers.authorization);
-    const answered = connections.begin(req.raw.socket, caller);
-    reply.raw.once('finish', answered);
-    reply.raw.once('close', answered);
     const url = req.raw.url ?? '/';
     const qIndex = url.indexOf('?');
     const path = `/${(req.params as { '*'?: string })['*'] ?? ''}`;
@@ -109,7 +102,6 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) gone.abort();
       });
-      let dropConnections = false;
       const data = await def.handler(body, {
         identity: who?.identity ?? null,
         caller: who,
@@ -119,15 +111,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
         query: qIndex >= 0 ? parseQuery(url.slice(qIndex + 1)) : {},
         signal: gone.signal,
         ip: req.ip,
-        dropConnections: () => {
-          dropConnections = true;
-        },
       });
-      if (dropConnections) {
-        // Closed before the answer leaves, so the caller finds its pooled sockets closed by then.
-        connections.closeIdle(caller, req.raw.socket);
-        reply.header('connection', 'close');
-      }
       reply.code(200).header('content-type', 'application/json').send(JSON.stringify(envelope(call, 200, 0, 'OK', data ?? {})));
     } catch (err) {
       if (err instanceof RequestAborted) {

@@ -19,12 +19,6 @@ export interface CallContext {
   signal?: AbortSignal;
   /** The caller's address. */
   ip?: string;
-  /**
-   * Asks that this answer close its connection, and that every idle keep-alive
-   * connection of the port be closed before it is sent: for a caller about to fork, so
-   * that parent and child share no open socket (services/tasks/code-recording.ts).
-   */
-  dropConnections?: () => void;
 }
 
 export type Handler = (body: Record<string, unknown>, ctx: CallContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

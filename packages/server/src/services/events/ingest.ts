@@ -75,7 +75,7 @@ export const registerIngest: ServiceModule = (registry, { store, codeRecording }
     body: 'json-lines',
     handler: async (_body, ctx) => {
       const parsed = parseEventLines(ctx.rawBody, defaultsOf(ctx));
-      if (await codeRecording.settled(new Set(parsed.events.map((e) => e.task)))) ctx.dropConnections?.();
+      await codeRecording.settled(new Set(parsed.events.map((e) => e.task)));
       return ingest(store, parsed);
     },
   });

@@ -21,14 +21,11 @@
  * after the thread's last call. Each run is held at most once; no other client's calls
  * are delayed.
  *
- * The forked child also inherits the parent's pool of keep-alive connections: when both
- * later send over the same socket, one reads the other's answer (seen in CI: `models.create`
- * answered 200 and the SDK found no id in what it read). So that answer also closes its
- * connection and the port's idle ones before it is sent: each process then opens its own,
- * as after any keep-alive timeout.
+ * The child also inherits the parent's pooled keep-alive connections; that half of the
+ * race is closed for every fork, not just this one, in http/forking-clients.ts.
  */
 export class CodeRecording {
-  private readonly expected = new Map<string, { since: number; waiters: Array<(recorded: boolean) => void> }>();
+  private readonly expected = new Map<string, { since: number; waiters: Array<() => void> }>();
 
   constructor(
     private readonly maxWaitMs = 5_000,
@@ -38,53 +35,47 @@ export class CodeRecording {
   /** A development task (system tag `development`) started running: its code comes next. */
   expect(taskId: string): void {
     this.forgetStale();
-    this.release(taskId, false);
+    this.release(taskId);
     this.expected.set(taskId, { since: this.now(), waiters: [] });
   }
 
   /** The task's requirements were written: the SDK's code-recording thread is done. */
   recorded(taskId: string): void {
-    this.release(taskId, true);
+    this.release(taskId);
   }
 
-  /**
-   * Resolves at once unless one of the tasks is expecting its code; then when it is
-   * recorded or after the bound. True when this batch is the one the SDK forks after
-   * and its code-recording thread is done (not when the bound ran out: that thread may
-   * still be talking to the server).
-   */
-  async settled(taskIds: Iterable<string>): Promise<boolean> {
-    if (this.expected.size === 0) return false;
-    const waits: Promise<boolean>[] = [];
+  /** Resolves at once unless one of the tasks is expecting its code; then when it is recorded or after the bound. */
+  async settled(taskIds: Iterable<string>): Promise<void> {
+    if (this.expected.size === 0) return;
+    const waits: Promise<void>[] = [];
     for (const id of taskIds) {
       const entry = this.expected.get(id);
       if (!entry) continue;
       const remaining = entry.since + this.maxWaitMs - this.now();
       if (remaining <= 0) {
-        this.release(id, false);
+        this.release(id);
         continue;
       }
-      waits.push(new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => this.release(id, false), remaining);
-        entry.waiters.push((recorded) => {
+      waits.push(new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.release(id), remaining);
+        entry.waiters.push(() => {
           clearTimeout(timer);
-          resolve(recorded);
+          resolve();
         });
       }));
     }
-    const outcomes = await Promise.all(waits);
-    return outcomes.length > 0 && outcomes.every(Boolean);
+    await Promise.all(waits);
   }
 
   get pending(): number {
     return this.expected.size;
   }
 
-  private release(taskId: string, recorded: boolean): void {
+  private release(taskId: string): void {
     const entry = this.expected.get(taskId);
     if (!entry) return;
     this.expected.delete(taskId);
-    for (const wake of entry.waiters) wake(recorded);
+    for (const wake of entry.waiters) wake();
   }
 
   /** A task whose code never came (repository detection turned off) is not waited for again. */
