@@ -9,24 +9,40 @@ export function getPath(doc: unknown, path: string): unknown {
   return cur;
 }
 
-/** Keeps the dotted paths asked for, nested as in the source; `id` is always kept. */
+/**
+ * Keeps the dotted paths asked for, nested as in the source; `id` is always kept. As in
+ * MongoDB, each object on the way to a path is kept even when the path's end is missing:
+ * `runtime.version` of a task whose runtime is `{}` gives `runtime: {}` (the SDK's dataset
+ * lookup reads `task.runtime.get("version")`).
+ */
 export function project<T extends { id: string }>(doc: T, onlyFields: readonly string[] | undefined): Partial<T> & { id: string } {
   if (!onlyFields || onlyFields.length === 0) return doc;
   const out: Record<string, unknown> = { id: doc.id };
   for (const path of onlyFields) {
     if (typeof path !== 'string' || path === '') continue;
-    const value = getPath(doc, path);
-    if (value === undefined) continue;
     const parts = path.split('.');
+    let source: unknown = doc;
     let target = out;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const next = target[parts[i]];
-      if (next === null || typeof next !== 'object') target[parts[i]] = {};
+    for (let i = 0; i < parts.length; i++) {
+      if (!isPlainObject(source)) break;
+      const value = source[parts[i]];
+      if (value === undefined) break;
+      if (i === parts.length - 1) {
+        target[parts[i]] = value;
+        break;
+      }
+      // a whole subtree already kept (`runtime` and `runtime.version` both asked for)
+      if (!isPlainObject(value) || target[parts[i]] === value) break;
+      if (!isPlainObject(target[parts[i]])) target[parts[i]] = {};
       target = target[parts[i]] as Record<string, unknown>;
+      source = value;
     }
-    target[parts[parts.length - 1]] = value;
   }
   return out as Partial<T> & { id: string };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;

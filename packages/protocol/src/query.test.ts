@@ -58,6 +58,16 @@ test('only_fields nests dotted paths and keeps id', () => {
   assert.deepEqual(project(docs[0], ['script.repository', 'status']), { id: 'a1', script: { repository: 'r1' }, status: 'completed' });
 });
 
+test('only_fields keeps the objects on the way to a missing path, as MongoDB does', () => {
+  const doc = { id: 't1', runtime: {} as Record<string, unknown>, script: { repository: 'r' }, tags: ['x'] };
+  assert.deepEqual(project(doc, ['id', 'runtime.version']), { id: 't1', runtime: {} });
+  assert.deepEqual(project(doc, ['runtime.a.b', 'nothing.here', 'tags.0']), { id: 't1', runtime: {} });
+  doc.runtime.version = '1.0.1';
+  assert.deepEqual(project(doc, ['runtime', 'runtime.version']), { id: 't1', runtime: { version: '1.0.1' } });
+  assert.deepEqual(project(doc, ['runtime.version', 'script']), { id: 't1', runtime: { version: '1.0.1' }, script: { repository: 'r' } });
+  assert.deepEqual(doc.runtime, { version: '1.0.1' }, 'the source document is left as it was');
+});
+
 test('invalid regex is a RegexError; the Python syntax the SDK sends is taken', () => {
   assert.throws(() => compilePythonRegex('(unclosed'), RegexError);
   assert.equal(compilePythonRegex('(?P<x>a)b').test('zab'), true);
