@@ -24,6 +24,10 @@ export const ROUTES: readonly Route[] = [
   { path: '/compare', page: lazy(() => import('../pages/Compare')) },
   { path: '/models', page: lazy(() => import('../pages/Models')), nav: { label: 'Models', icon: '◈' } },
   { path: '/models/:id', page: lazy(() => import('../pages/Model')) },
+  { path: '/datasets', page: lazy(() => import('../pages/Datasets')), nav: { label: 'Datasets', icon: '▦' } },
+  // The dataset page link the clearml SDK prints ("ClearML dataset page: …").
+  { path: '/datasets/simple/:project', page: lazy(() => import('../pages/Dataset')) },
+  { path: '/datasets/simple/:project/experiments/:id', page: lazy(() => import('../pages/Dataset')) },
   { path: '/queues', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Queues', icon: '☰' } },
   { path: '/workers', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Workers', icon: '⚒' } },
   { path: '/settings', page: lazy(() => import('../pages/Settings')), nav: { label: 'Settings', icon: '⚙' } },

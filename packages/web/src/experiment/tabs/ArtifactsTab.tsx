@@ -4,7 +4,7 @@ import { Section } from '../Fields';
 import { fileName, formatBytes, isFetchable } from '../links';
 import type { Artifact, TaskDetail } from '../types';
 
-function ArtifactCard({ a }: { a: Artifact }) {
+export function ArtifactCard({ a }: { a: Artifact }) {
   const preview = a.type_data?.preview;
   const download = useDownload(isFetchable(a.uri) ? a.uri : undefined);
   return (
