@@ -13,9 +13,11 @@ async function settledYet(p: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
+const dev = (id: string, parent?: string) => ({ id, system_tags: ['development'], parent });
+
 test('a batch of a task expecting its code waits until the code is recorded', async () => {
   const cr = new CodeRecording(60_000);
-  cr.expect('t1');
+  cr.started(dev('t1'));
   const wait = cr.settled(['t1', 'other']);
   assert.equal(await settledYet(wait), false);
   cr.recorded('t1');
@@ -28,20 +30,29 @@ test('a batch of a task expecting its code waits until the code is recorded', as
 test('the wait is bounded, and a task whose code never comes is not waited for again', async () => {
   let now = 1_000;
   const cr = new CodeRecording(50, () => now);
-  cr.expect('t1');
+  cr.started(dev('t1'));
   const started = Date.now();
   await cr.settled(['t1']);
   assert.ok(Date.now() - started < 5_000);
   assert.equal(cr.pending, 0);
-  cr.expect('t2');
+  cr.started(dev('t2'));
   now += 1_000;
   assert.equal(await settledYet(cr.settled(['t2'])), true, 'past the bound: no wait at all');
+});
+
+test('only a development task without a parent is expected to record its code', () => {
+  const cr = new CodeRecording(60_000);
+  cr.started({ id: 'agent-run', system_tags: [] });
+  cr.started(dev('pipeline-step', 'controller'));
+  assert.equal(cr.pending, 0, 'tasks an agent or a pipeline controller started are never held');
+  cr.started(dev('by-hand'));
+  assert.equal(cr.pending, 1);
 });
 
 test('tasks nobody expects are never held', async () => {
   const cr = new CodeRecording(60_000);
   assert.equal(await settledYet(cr.settled(['a', 'b'])), true);
-  cr.expect('x');
+  cr.started(dev('x'));
   assert.equal(await settledYet(cr.settled(['a'])), true);
 });
 

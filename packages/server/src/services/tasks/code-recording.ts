@@ -32,11 +32,18 @@ export class CodeRecording {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A development task (system tag `development`) started running: its code comes next. */
-  expect(taskId: string): void {
+  /**
+   * A task started running. Its code comes next when a script run by hand started it
+   * (system tag `development`). Not when it has a parent: a pipeline step or an
+   * optimizer's trial that a controller started and then runs in a process attached to
+   * the task (`CLEARML_TASK_ID`), which records no code, so a hold would only delay its
+   * first batch by the whole bound.
+   */
+  started(task: { id: string; system_tags: readonly string[]; parent?: string | null }): void {
+    if (!task.system_tags.includes('development') || task.parent) return;
     this.forgetStale();
-    this.release(taskId);
-    this.expected.set(taskId, { since: this.now(), waiters: [] });
+    this.release(task.id);
+    this.expected.set(task.id, { since: this.now(), waiters: [] });
   }
 
   /** The task's requirements were written: the SDK's code-recording thread is done. */

@@ -26,8 +26,7 @@ export function registerTaskStatus(registry: EndpointRegistry, { store, codeReco
     name: 'tasks.started',
     handler: async (body) => {
       const r = await changeStatus(store, reqString(body, 'task'), 'in_progress', common(body));
-      // A script run by hand (not by an agent) records its code right after this call.
-      if (r.updated && r.task.system_tags.includes('development')) codeRecording.expect(r.task.id);
+      if (r.updated) codeRecording.started(r.task);
       return { updated: r.updated, fields: r.fields, started: 1 };
     },
   });
