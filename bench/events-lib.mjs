@@ -91,7 +91,7 @@ export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'cairn-be
     await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
   }
 
-  return { api, dataDir, child, call, serverMs, stop };
+  return { api, files: `http://127.0.0.1:${filesPort}`, web: `http://127.0.0.1:${webPort}`, dataDir, child, call, serverMs, stop };
 }
 
 /** The value the benchmarks report for point `iter` of series `s` (checked on read-back). */

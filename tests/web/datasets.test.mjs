@@ -101,9 +101,9 @@ test("a dataset's page shows its versions, the newest one's files, lineage, meta
   assert.equal((await fields.locator('[data-field="Version"] dd').textContent()).trim(), '1.0.1');
 
   const lineage = page.getByRole('img', { name: 'Lineage' });
-  assert.deepEqual((await lineage.locator('.lineage-node').evaluateAll((gs) => gs.map((g) => g.dataset.id))).sort(), [seeded.child, seeded.parent].sort());
+  assert.deepEqual((await lineage.locator('.dag-node').evaluateAll((gs) => gs.map((g) => g.dataset.id))).sort(), [seeded.child, seeded.parent].sort());
   assert.equal(await lineage.locator(`[data-edge="${seeded.parent}>${seeded.child}"]`).count(), 1);
-  assert.equal(await lineage.locator('.lineage-node.current').getAttribute('data-id'), seeded.child);
+  assert.equal(await lineage.locator('.dag-node.current').getAttribute('data-id'), seeded.child);
 
   const meta = page.locator('[data-artifact="summary"]');
   assert.equal(await meta.count(), 1, 'the DataFrame set as metadata is shown');
@@ -143,7 +143,7 @@ test('the dataset page address the SDK prints opens that version; a lineage box 
   assert.equal((await page.locator('.dataset-version [data-field="Description"] dd').textContent()).trim(), 'first cut');
   await shot('printed-link');
   // the first version's lineage is itself alone; the child's leads back to it
-  assert.deepEqual(await page.getByRole('img', { name: 'Lineage' }).locator('.lineage-node').evaluateAll((gs) => gs.map((g) => g.dataset.id)), [seeded.parent]);
+  assert.deepEqual(await page.getByRole('img', { name: 'Lineage' }).locator('.dag-node').evaluateAll((gs) => gs.map((g) => g.dataset.id)), [seeded.parent]);
   await page.locator(`table[aria-label="Versions"] tr[data-id="${seeded.child}"]`).getByRole('link').click();
   await until(() => page.locator('table[aria-label="Versions"] tr[aria-current="true"]').getAttribute('data-id'), (id) => id === seeded.child, 'the child version is selected');
   await page.getByRole('img', { name: 'Lineage' }).locator(`[data-id="${seeded.parent}"]`).click();

@@ -28,6 +28,10 @@ export const ROUTES: readonly Route[] = [
   // The dataset page link the clearml SDK prints ("ClearML dataset page: …").
   { path: '/datasets/simple/:project', page: lazy(() => import('../pages/Dataset')) },
   { path: '/datasets/simple/:project/experiments/:id', page: lazy(() => import('../pages/Dataset')) },
+  { path: '/pipelines', page: lazy(() => import('../pages/Pipelines')), nav: { label: 'Pipelines', icon: '⇶' } },
+  // The pipeline page link the clearml SDK prints ("ClearML pipeline page: …").
+  { path: '/pipelines/:project', page: lazy(() => import('../pages/Pipeline')) },
+  { path: '/pipelines/:project/experiments/:id', page: lazy(() => import('../pages/Pipeline')) },
   { path: '/queues', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Queues', icon: '☰' } },
   { path: '/workers', page: lazy(() => import('../pages/Orchestration')), nav: { label: 'Workers', icon: '⚒' } },
   { path: '/settings', page: lazy(() => import('../pages/Settings')), nav: { label: 'Settings', icon: '⚙' } },

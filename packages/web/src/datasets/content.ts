@@ -72,21 +72,3 @@ export function parseStruct(text: string | undefined): LineageNode[] {
     parents: (n.parents ?? []).map((p) => byIndex[p]?.job_id).filter((p): p is string => typeof p === 'string'),
   }));
 }
-
-/** Each node's column: 0 for versions without parents, else one more than its deepest parent. */
-export function lineageColumns(nodes: readonly LineageNode[]): Map<string, number> {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const depth = new Map<string, number>();
-  const visit = (id: string, seen: Set<string>): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (seen.has(id)) return 0;
-    seen.add(id);
-    const parents = byId.get(id)?.parents.filter((p) => byId.has(p)) ?? [];
-    const d = parents.length === 0 ? 0 : 1 + Math.max(...parents.map((p) => visit(p, seen)));
-    depth.set(id, d);
-    return d;
-  };
-  for (const n of nodes) visit(n.id, new Set());
-  return depth;
-}

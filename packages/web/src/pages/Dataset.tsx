@@ -1,7 +1,6 @@
 import type { PageProps } from '../app/routes';
 import { Link } from '../app/router';
 import { parseContent, parseStruct } from '../datasets/content';
-import { Lineage } from '../datasets/Lineage';
 import { datasetHref } from '../datasets/links';
 import { loadDataset, type DatasetVersion } from '../datasets/request';
 import { Fields, Section } from '../experiment/Fields';
@@ -9,6 +8,7 @@ import { formatBytes } from '../experiment/links';
 import { ArtifactCard } from '../experiment/tabs/ArtifactsTab';
 import type { TaskDetail } from '../experiment/types';
 import { CopyBlock } from '../ui/CopyBlock';
+import { Dag } from '../ui/Dag';
 import { formatDate } from '../ui/format';
 import { StatusBadge } from '../ui/StatusBadge';
 import { useLoad } from '../ui/useLoad';
@@ -65,10 +65,15 @@ function VersionDetails({ version, projectId, versions, name }: { version: TaskD
         <CopyBlock label="Python" text={`from clearml import Dataset\n\npath = Dataset.get(dataset_id="${version.id}").get_local_copy()`} />
       </Section>
       <Section title="Lineage">
-        <div className="lineage-scroll">
-          <Lineage nodes={lineage} current={version.id}
-            hrefOf={(n) => (live.has(n.id) ? datasetHref(projectId, n.id) : `/experiments/${n.id}`)}
-            statusOf={(n) => live.get(n.id) ?? n.status} />
+        <div className="dag-scroll">
+          {lineage.length === 0 ? <p className="muted">No lineage recorded for this version.</p> : (
+            <Dag label="Lineage" current={version.id} nodes={lineage.map((n) => ({
+              id: n.id, title: n.name, parents: n.parents,
+              // the struct keeps each version's status of when it was recorded; this dataset's own are known now
+              detail: `${n.version} · ${live.get(n.id) ?? n.status}`,
+              href: live.has(n.id) ? datasetHref(projectId, n.id) : `/experiments/${n.id}`,
+            }))} />
+          )}
         </div>
       </Section>
       <Section title="Files" extra={content.summary && <span className="muted">{content.summary}</span>}>
@@ -113,7 +118,7 @@ export default function Dataset({ params }: PageProps) {
       )}
       {page.loading && !page.data && <p className="muted">Loading…</p>}
       {summary && (
-        <div className="dataset-layout">
+        <div className="split-layout">
           <Versions projectId={summary.projectId} versions={summary.versions} current={version?.id ?? ''} />
           {version ? <VersionDetails version={version} projectId={summary.projectId} versions={summary.versions} name={summary.name} />
             : <p className="muted">This dataset has no versions.</p>}
