@@ -9,3 +9,4 @@ export * from './list-filter.js';
 export * from './projection.js';
 export * from './query.js';
 export * from './hocon.js';
+export * from './dates.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { API_VERSION, Errors, SERVER_VERSION, type Identity, type TokenClaims } from '@cairn/protocol';
+import { API_VERSION, Errors, isoDate, SERVER_VERSION, type Identity, type TokenClaims } from '@cairn/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { Store } from '../store/store.js';
 import { signJwt, verifyJwt } from './jwt.js';
@@ -126,7 +126,7 @@ export class Authenticator {
   private async openSession(userId: string): Promise<string> {
     const id = randomBytes(16).toString('hex');
     const now = this.now();
-    await this.store.sessions.create({ id, user: userId, created: new Date(now).toISOString(), expires: now + this.ttlSeconds * 1000, revoked: false });
+    await this.store.sessions.create({ id, user: userId, created: isoDate(now), expires: now + this.ttlSeconds * 1000, revoked: false });
     return id;
   }
 
@@ -134,7 +134,7 @@ export class Authenticator {
     const nowMs = this.now();
     if (nowMs - (this.lastTouched.get(accessKey) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(accessKey, nowMs);
-    await this.store.credentials.touch(accessKey, new Date(nowMs).toISOString());
+    await this.store.credentials.touch(accessKey, isoDate(nowMs));
   }
 
   /** `Authorization: Bearer <jwt>` → the caller. */

@@ -1,3 +1,4 @@
+import { isoDate } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { UrlSigner } from '../auth/url-signer.js';
 import type { Storage } from '../blobs/storage.js';
@@ -21,5 +22,5 @@ export interface ServiceDeps {
 
 export type ServiceModule = (registry: EndpointRegistry, deps: ServiceDeps) => void;
 
-/** ISO-8601 with timezone, as the SDK requires for every datetime. */
-export const nowIso = (): string => new Date().toISOString();
+/** Now, in the datetime form every ClearML client reads (see isoDate). */
+export const nowIso = (): string => isoDate();

@@ -48,12 +48,12 @@ test('a key used all day through one token shows its last use within a minute', 
   await store.credentials.insert({ access_key: 'K1', secret_hash: await hashSecret('s1'), user: 'u1', label: '', created: new Date(now).toISOString(), revoked: false });
   const { identity } = await auth.login(`Basic ${Buffer.from('K1:s1').toString('base64')}`, '127.0.0.1');
   const token = auth.issue(identity, 'K1');
-  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T08:00:00.000Z');
+  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T08:00:00.000000+00:00');
   now += 30_000;
   await auth.checkBearer(`Bearer ${token}`);
-  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T08:00:00.000Z', 'not rewritten within the minute');
+  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T08:00:00.000000+00:00', 'not rewritten within the minute');
   now = Date.parse('2026-12-01T17:30:00Z');
   await auth.checkBearer(`Bearer ${token}`);
-  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T17:30:00.000Z');
+  assert.equal((await store.credentials.get('K1'))!.last_used, '2026-12-01T17:30:00.000000+00:00');
   await store.close();
 });

@@ -106,7 +106,7 @@ describe('events.add_batch', () => {
     ]);
     const t = (await store.tasks.get(task))!;
     assert.equal(t.last_iteration, 5, 'single values and monitor metrics do not move last_iteration');
-    assert.match(t.last_update, /^\d{4}-\d\d-\d\dT.*Z$/);
+    assert.match(t.last_update, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     assert.notEqual(t.last_update, '2025-01-01T00:00:00.000Z');
     const lm = t.last_metrics[nameKey('loss')][nameKey('train')] as StoredLastMetric;
     assert.deepEqual(

@@ -1,4 +1,4 @@
-import { Errors, newId, type Identity, type Model } from '@cairn/protocol';
+import { Errors, newId, normalizeDate, type Identity, type Model } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
 import type { Store } from '../../store/store.js';
 import { nowIso } from '../deps.js';
@@ -72,8 +72,9 @@ function readDesign(body: Body): Record<string, unknown> | undefined {
 function readDate(body: Body, field: string): string | undefined {
   const v = optString(body, field);
   if (v === undefined) return undefined;
-  if (Number.isNaN(Date.parse(v))) throw invalid(field, 'must be an ISO-8601 datetime');
-  return new Date(v).toISOString();
+  const date = normalizeDate(v);
+  if (date === null) throw invalid(field, 'must be an ISO-8601 datetime');
+  return date;
 }
 
 /** An id reference; an empty string clears it. */

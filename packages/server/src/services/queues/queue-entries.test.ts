@@ -48,7 +48,7 @@ describe('get_next_task', () => {
     const { queue, tasks } = await filledQueue(2);
     const first = await ok('queues.get_next_task', { queue, get_task_info: true });
     assert.equal(first.entry.task, tasks[0]);
-    assert.match(first.entry.added, /^\d{4}-\d\d-\d\dT.*Z$/);
+    assert.match(first.entry.added, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     const t = await getTask(tasks[0]);
     assert.deepEqual(first.task_info, { company: t.company, user: t.user });
     assert.equal(t.status, 'queued', 'a pop does not change the status');

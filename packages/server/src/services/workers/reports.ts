@@ -1,4 +1,4 @@
-import { Errors, type IdName, type Identity } from '@cairn/protocol';
+import { Errors, isoDate, type IdName, type Identity } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
 import type { Store, WorkerRecord } from '../../store/store.js';
 import { resolveQueueId } from '../queues/queue-ops.js';
@@ -35,7 +35,7 @@ export interface StatusReport {
 }
 
 function freshRecord(id: string, caller: Caller, timeoutSec: number, nowMs: number): WorkerRecord {
-  const now = new Date(nowMs).toISOString();
+  const now = isoDate(nowMs);
   return {
     id,
     user: { id: caller.identity.user, name: caller.identity.user_name },
@@ -86,7 +86,7 @@ export async function registerWorker(store: Store, caller: Caller, reg: Registra
 
 /** The task's `{id, name}` and its project's, after marking the task as reported on by `worker`. */
 async function markTaskReported(store: Store, taskId: string, worker: string, nowMs: number): Promise<{ task: IdName; project?: IdName }> {
-  const now = new Date(nowMs).toISOString();
+  const now = isoDate(nowMs);
   const task = await store.tasks.update(taskId, (doc) => ({ ...doc, last_worker: worker, last_worker_report: now, last_update: now, last_change: now }));
   if (!task) throw new ApiError(Errors.invalidTaskId, `invalid task id: ${taskId}`, { id: taskId });
   if (!task.project) return { task: { id: task.id, name: task.name } };
@@ -100,7 +100,7 @@ async function markTaskReported(store: Store, taskId: string, worker: string, no
  */
 export async function reportStatus(store: Store, caller: Caller, report: StatusReport, defaultTimeoutSec: number, nowMs = Date.now()): Promise<WorkerRecord> {
   const running = report.task ? await markTaskReported(store, report.task, report.worker, nowMs) : undefined;
-  const now = new Date(nowMs).toISOString();
+  const now = isoDate(nowMs);
   const record = await store.workers.upsert(report.worker, (current) => {
     const { task: _t, project: _p, queue: _q, ...base } = current ?? freshRecord(report.worker, caller, defaultTimeoutSec, nowMs);
     return {

@@ -38,8 +38,8 @@ test('entries of queue documents from before migration 3 move to the entry table
     old.close();
     const migrated = openSqliteStore(file);
     assert.deepEqual(await migrated.queueEntries.list(Q), [
-      { task: T(2), added: '2025-01-02T03:04:05.678Z' },
-      { task: T(1), added: '2025-01-02T03:04:06.000Z' },
+      { task: T(2), added: '2025-01-02T03:04:05.678000+00:00' },
+      { task: T(1), added: '2025-01-02T03:04:06.000000+00:00' },
     ]);
     assert.equal('entries' in (await migrated.queues.get(Q))!, false);
     assert.equal((await migrated.queueEntries.pop(Q))?.task, T(2));

@@ -1,4 +1,4 @@
-import type { QueueEntry } from '@cairn/protocol';
+import { isoDate, type QueueEntry } from '@cairn/protocol';
 import { EventEmitter } from 'node:events';
 import type { QueueEntryStore, QueueMetricSample, QueueMove } from '../store.js';
 import type { Db } from './database.js';
@@ -6,7 +6,7 @@ import type { Db } from './database.js';
 type EntryRow = [task: string, added: number];
 type SampleRow = [queue: string, ts: number, length: number, avgWait: number];
 
-const toEntry = ([task, added]: EntryRow): QueueEntry => ({ task, added: new Date(added).toISOString() });
+const toEntry = ([task, added]: EntryRow): QueueEntry => ({ task, added: isoDate(added) });
 const toSample = ([queue, ts, length, avgWait]: SampleRow): QueueMetricSample => ({ queue, ts, length, avg_wait: avgWait });
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -51,7 +51,7 @@ export class SqliteQueueEntries implements QueueEntryStore {
   /** Records a metrics sample and bumps `last_update`: to be called inside the changing transaction. */
   private changed(queue: string, now: number): void {
     this.s.sample.run({ queue, now });
-    this.s.touch.run({ queue, iso: new Date(now).toISOString() });
+    this.s.touch.run({ queue, iso: isoDate(now) });
   }
 
   async list(queue: string, limit = -1): Promise<QueueEntry[]> {
