@@ -122,6 +122,8 @@ export interface Model {
   company: string;
   created: string;
   last_update: string;
+  /** Moves with every change, as `last_update`; older documents lack it and read it as `last_update`. */
+  last_change?: string;
   task?: string;
   parent?: string;
   project?: string;

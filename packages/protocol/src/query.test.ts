@@ -118,3 +118,42 @@ test('range filters take [min, max] with open ends', () => {
   assert.deepEqual(q({ 'last_metrics.m.v.value': [0.5, 1] }), ['2']);
   assert.throws(() => compileGetAll({ last_iteration: 5 }, []), /range/);
 });
+
+test('a numeric range without a minimum also matches documents lacking the field, as the trigger scheduler expects', () => {
+  const rows = [{ id: '1', last_metrics: { m: { v: { min_value: 0.2 } } } }, { id: '2', last_metrics: { m: { v: { min_value: 0.9 } } } }, { id: '3' }];
+  const q = (req: Record<string, unknown>) => runQuery(rows, compileGetAll(req, [])).map((r) => r.id);
+  assert.deepEqual(q({ 'last_metrics.m.v.min_value': [null, 0.5] }), ['1', '3']);
+  assert.deepEqual(q({ 'last_metrics.m.v.min_value': [0.5, null] }), ['2']);
+});
+
+test('datetime filters take >, >=, <, <= conditions on moments, in any ISO form the SDK sends', () => {
+  const rows = [
+    { id: 'z', last_update: '2026-01-01T10:00:00.000Z' },
+    { id: 'p', last_update: '2026-01-01T10:00:00.500000+00:00' },
+    { id: 'o', last_update: '2026-01-01T12:00:01+02:00' },
+    { id: 'n' },
+  ];
+  const q = (req: Record<string, unknown>) => runQuery(rows, compileGetAll({ ...req, order_by: ['id'] }, [])).map((r) => r.id);
+  assert.deepEqual(q({ last_update: '>2026-01-01T10:00:00+00:00' }), ['o', 'p']);
+  assert.deepEqual(q({ last_update: '>=2026-01-01T10:00:00' }), ['o', 'p', 'z']);
+  assert.deepEqual(q({ last_update: '>2026-01-01 10:00:00.500000' }), ['o']);
+  assert.deepEqual(q({ last_update: ['>2026-01-01T09:00:00Z', '<2026-01-01T10:00:00.5Z'] }), ['z']);
+  assert.deepEqual(q({ last_update: '2026-01-01T10:00:01Z' }), ['o']);
+  assert.deepEqual(q({ last_update: ['2026-01-01T10:00:00.5Z', null] }), ['o', 'p']);
+  assert.throws(() => compileGetAll({ last_update: '>yesterday' }, []), /not a datetime/);
+});
+
+test('_or_ and _and_ apply datetime conditions over several fields', () => {
+  const rows = [
+    { id: 'u', last_update: '2026-01-02T00:00:00Z', last_change: '2026-01-01T00:00:00Z' },
+    { id: 'c', last_update: '2026-01-01T00:00:00Z', last_change: '2026-01-02T00:00:00Z' },
+    { id: 'b', last_update: '2026-01-02T00:00:00Z', last_change: '2026-01-02T00:00:00Z' },
+    { id: 'old', last_update: '2025-01-01T00:00:00Z', last_change: '2025-01-01T00:00:00Z' },
+  ];
+  const q = (req: Record<string, unknown>) => runQuery(rows, compileGetAll({ ...req, order_by: ['id'] }, [])).map((r) => r.id);
+  const after = { fields: ['last_update', 'last_change'], datetime: ['>2026-01-01T12:00:00+00:00'] };
+  assert.deepEqual(q({ _or_: after }), ['b', 'c', 'u']);
+  assert.deepEqual(q({ _and_: after }), ['b']);
+  assert.deepEqual(q({ _or_: { fields: ['name', 'id'], pattern: '^O' } }), ['old']);
+  assert.throws(() => compileGetAll({ _or_: 'last_update' } as unknown as Record<string, unknown>, []), /_or_ takes/);
+});

@@ -1,5 +1,6 @@
 import { compileListFilter, type ListPredicate } from './list-filter.js';
 import { compareValues, getPath, orderComparator } from './projection.js';
+import { parseDate } from './dates.js';
 import { compilePythonRegex } from './regex.js';
 
 /**
@@ -16,9 +17,18 @@ export interface GetAllRequest {
   page_size?: number;
   search_text?: string;
   search_hidden?: boolean;
-  _any_?: { pattern: string; fields: string[] };
-  _all_?: { pattern: string; fields: string[] };
+  _any_?: FieldsFilter;
+  _all_?: FieldsFilter;
+  _or_?: FieldsFilter;
+  _and_?: FieldsFilter;
   [key: string]: unknown;
+}
+
+/** A filter over several fields: a case-insensitive pattern, or datetime conditions on the datetime fields among them. */
+export interface FieldsFilter {
+  fields: string[];
+  pattern?: string;
+  datetime?: string[] | string;
 }
 
 export interface CompiledQuery {
@@ -43,7 +53,7 @@ const isStringList = (v: unknown) => typeof v === 'string' || (Array.isArray(v) 
 
 /** Request keys that are control parameters, not filters. */
 const CONTROL_KEYS = new Set([
-  'id', 'name', 'only_fields', 'order_by', 'page', 'page_size', 'search_text', 'search_hidden', '_any_', '_all_',
+  'id', 'name', 'only_fields', 'order_by', 'page', 'page_size', 'search_text', 'search_hidden', '_any_', '_all_', '_or_', '_and_',
   'method', 'shallow_search', 'scroll_id', 'size', 'refresh_scroll', 'include_stats', 'allow_public', 'check_own_contents',
   'include_subprojects', 'order_field', 'stats_for_state', 'non_public',
 ]);
@@ -58,19 +68,73 @@ function textOf(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function fieldPatternPredicate(spec: unknown, mode: 'any' | 'all'): ((doc: object) => boolean) | null {
-  if (!spec || typeof spec !== 'object') return null;
-  const { pattern, fields } = spec as { pattern?: unknown; fields?: unknown };
-  if (typeof pattern !== 'string' || !Array.isArray(fields) || fields.length === 0) return null;
-  const re = compilePythonRegex(pattern, 'i');
-  const test = (doc: object, f: unknown) => re.test(textOf(getPath(doc, String(f))));
-  return mode === 'any' ? (doc) => fields.some((f) => test(doc, f)) : (doc) => fields.every((f) => test(doc, f));
-}
-
-/** Fields whose filter is a `[min, max]` range (either end `null` for open), as ClearML takes them. */
-const RANGE_FIELDS = new Set(['last_iteration', 'created', 'started', 'completed', 'last_update', 'status_changed', 'active_duration', 'last_change']);
+/** Fields that hold datetimes; their filters compare moments, not strings. */
+const DATE_FIELDS = new Set(['created', 'started', 'completed', 'last_update', 'status_changed', 'last_change', 'published', 'last_used']);
+/** Numeric fields whose filter is a `[min, max]` range (either end `null` for open). */
+const RANGE_FIELDS = new Set(['last_iteration', 'active_duration']);
 const isRangeKey = (key: string) => RANGE_FIELDS.has(key) || key.startsWith('last_metrics.');
 
+const DATE_CONDITION = /^(>=|<=|>|<)?(.*)$/s;
+
+function dateOf(key: string, text: unknown): number {
+  const ms = typeof text === 'string' ? parseDate(text) : null;
+  if (ms === null) throw new QueryError(`field ${key}: ${JSON.stringify(text)} is not a datetime (ISO-8601, optionally prefixed with >, >=, < or <=)`);
+  return ms;
+}
+
+/**
+ * A datetime filter as ClearML takes it: one condition or a list of conditions that
+ * must all hold, each `>`, `>=`, `<`, `<=` or (no prefix) equal to a moment; a list of
+ * two unprefixed values (either may be null) is an inclusive range.
+ */
+function datePredicate(key: string, value: unknown): (got: unknown) => boolean {
+  const list = Array.isArray(value) ? value : [value];
+  const unprefixed = (v: unknown) => v === null || (typeof v === 'string' && !/^[<>]/.test(v));
+  if (list.length === 2 && list.every(unprefixed)) {
+    const [lo, hi] = list.map((v) => (v === null ? null : dateOf(key, v)));
+    return (got) => {
+      const at = typeof got === 'string' ? parseDate(got) : null;
+      if (at === null) return lo === null;
+      return (lo === null || at >= lo) && (hi === null || at <= hi);
+    };
+  }
+  const conditions = list.map((v) => {
+    if (typeof v !== 'string') throw new QueryError(`field ${key} takes datetime conditions (strings)`);
+    const [, op = '', text] = DATE_CONDITION.exec(v)!;
+    const at = dateOf(key, text);
+    const holds: Record<string, (x: number) => boolean> = {
+      '>': (x) => x > at, '>=': (x) => x >= at, '<': (x) => x < at, '<=': (x) => x <= at, '': (x) => x === at,
+    };
+    return holds[op];
+  });
+  return (got) => {
+    const at = typeof got === 'string' ? parseDate(got) : null;
+    return at !== null && conditions.every((c) => c(at));
+  };
+}
+
+function fieldsPredicate(spec: unknown, mode: 'any' | 'all', name: string): ((doc: object) => boolean) | null {
+  if (spec === undefined || spec === null) return null;
+  if (typeof spec !== 'object' || !Array.isArray((spec as FieldsFilter).fields)) throw new QueryError(`${name} takes {fields: [...], pattern or datetime}`);
+  const { pattern, fields, datetime } = spec as FieldsFilter;
+  if (fields.length === 0) return null;
+  let test: (doc: object, field: string) => boolean;
+  if (typeof pattern === 'string') {
+    const re = compilePythonRegex(pattern, 'i');
+    test = (doc, f) => re.test(textOf(getPath(doc, f)));
+  } else if (datetime !== undefined && datetime !== null) {
+    const dateFields = fields.map(String).filter((f) => DATE_FIELDS.has(f));
+    if (dateFields.length === 0) return null;
+    const preds = new Map(dateFields.map((f) => [f, datePredicate(f, datetime)]));
+    test = (doc, f) => preds.get(f)!(getPath(doc, f));
+    return mode === 'any' ? (doc) => dateFields.some((f) => test(doc, f)) : (doc) => dateFields.every((f) => test(doc, f));
+  } else {
+    return null;
+  }
+  return mode === 'any' ? (doc) => fields.some((f) => test(doc, String(f))) : (doc) => fields.every((f) => test(doc, String(f)));
+}
+
+/** A numeric `[min, max]` range; with no minimum, documents without the field match too. */
 function rangePredicate(key: string, value: unknown): (doc: object) => boolean {
   if (!Array.isArray(value) || value.length !== 2 || value.some((v) => v !== null && typeof v !== 'number' && typeof v !== 'string')) {
     throw new QueryError(`field ${key} takes a range [min, max] (either may be null)`);
@@ -78,7 +142,7 @@ function rangePredicate(key: string, value: unknown): (doc: object) => boolean {
   const [lo, hi] = value as (number | string | null)[];
   return (doc) => {
     const got = getPath(doc, key);
-    if (got === undefined || got === null) return false;
+    if (got === undefined || got === null) return lo === null;
     return (lo === null || compareValues(got, lo) >= 0) && (hi === null || compareValues(got, hi) <= 0);
   };
 }
@@ -114,16 +178,19 @@ export function compileGetAll(req: GetAllRequest, listFields: readonly string[])
     const needle = req.search_text.toLowerCase();
     preds.push((doc) => ['name', 'id', 'comment'].some((f) => textOf(getPath(doc, f)).toLowerCase().includes(needle)));
   }
-  const any = fieldPatternPredicate(req._any_, 'any');
-  if (any) preds.push(any);
-  const all = fieldPatternPredicate(req._all_, 'all');
-  if (all) preds.push(all);
+  for (const [name, mode] of [['_any_', 'any'], ['_or_', 'any'], ['_all_', 'all'], ['_and_', 'all']] as const) {
+    const p = fieldsPredicate(req[name], mode, name);
+    if (p) preds.push(p);
+  }
   if (!req.search_hidden && ids === null) {
     preds.push((doc) => !asList(getPath(doc, 'system_tags')).includes('hidden'));
   }
   for (const [key, value] of Object.entries(req)) {
     if (CONTROL_KEYS.has(key) || listFields.includes(key) || value === undefined) continue;
-    if (isRangeKey(key)) {
+    if (DATE_FIELDS.has(key)) {
+      const p = datePredicate(key, value);
+      preds.push((doc) => p(getPath(doc, key)));
+    } else if (isRangeKey(key)) {
       preds.push(rangePredicate(key, value));
     } else if (key.includes('.')) {
       // Dotted keys (`runtime.x`, `metadata.k.value`, `hyperparams.S.n.value`) match exactly, or any of a list.
