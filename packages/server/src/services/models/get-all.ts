@@ -18,7 +18,9 @@ function plainIds(v: unknown): string[] | null {
 export async function queryModels(store: Store, body: Record<string, unknown>): Promise<Partial<Model>[]> {
   // Without an order the answer follows creation, as ClearML's natural order does.
   const q = compileGetAll(body.order_by === undefined ? { ...body, order_by: ['created'] } : body, MODEL_LIST_FIELDS);
-  const docs = await store.models.find({ ids: q.ids, projects: plainIds(body.project) });
+  // Models stored before `last_change` existed read it as their last update: the trigger
+  // scheduler takes the max of both and fails on a missing one.
+  const docs = (await store.models.find({ ids: q.ids, projects: plainIds(body.project) })).map((m) => (m.last_change ? m : { ...m, last_change: m.last_update }));
   const onlyFields = optStringList(body, 'only_fields');
   return runQuery(docs, q).map((m) => project(m, onlyFields));
 }

@@ -33,6 +33,7 @@ export function newModel(who: Identity, name: string): Model {
     company: who.company,
     created: now,
     last_update: now,
+    last_change: now,
     comment: '',
     tags: [],
     system_tags: [],
@@ -132,5 +133,6 @@ export function applyModelPatch(doc: Model, patch: ModelPatch, now: string): Rec
   if (patch.ready === true && doc.published === undefined) fields.published = doc.published = now;
   if (patch.ready === false) delete doc.published;
   fields.last_update = doc.last_update = now;
+  doc.last_change = now;
   return fields;
 }

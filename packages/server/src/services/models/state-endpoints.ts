@@ -19,7 +19,7 @@ async function changeModel(store: Store, id: string, change: (doc: Model, now: s
   const doc = await store.models.update(id, (d) => {
     const now = nowIso();
     changed = change(d, now);
-    if (changed) d.last_update = now;
+    if (changed) d.last_update = d.last_change = now;
     return d;
   });
   if (!doc) throw new ApiError(Errors.invalidModelId, `invalid model id: ${id}`, { id });
