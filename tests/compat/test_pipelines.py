@@ -2,7 +2,7 @@
 locally (`start_locally(run_pipeline_steps_locally=True)`) and on agents (`start(queue)`,
 the controller on one Cairn agent, its steps on another), a failing step with and without
 `abort_on_failure`, an unchanged step reused from an earlier run (`cache_executed_step`),
-and `PipelineDecorator` run locally.
+and `PipelineDecorator` run locally and with its components on an agent.
 
 Checked: what the pipeline computed (step results passed between steps as artifacts and
 parameters), and what Cairn stored: the controller task (type `controller`, in the hidden
@@ -247,3 +247,50 @@ def test_pipeline_runs_on_agents(cairn, api, agents, make_queue, tmp_path):
         "make": ("completed", steps["make"]["id"]), "total": ("completed", steps["total"]["id"]),
     }
     assert get_task(api, controller_id)["last_worker"] == controller_agent.name
+
+
+DECORATED_REMOTE = r'''
+import json, os
+from clearml import PipelineDecorator
+
+A = json.loads(os.environ["COMPAT_ARGS"])
+
+@PipelineDecorator.component(return_values=["values"], cache=False)
+def make_data(n):
+    return list(range(int(n)))
+
+@PipelineDecorator.component(return_values=["total"], cache=False)
+def add_up(values, bonus):
+    return sum(values) + int(bonus)
+
+# no pipeline queue: the pipeline logic runs here, each component on the agent of the step queue
+@PipelineDecorator.pipeline(name="decorated remote", project=A["project"], version="1.0.0", pool_frequency=0.05,
+                            pipeline_execution_queue=None)
+def run(n=4):
+    values = make_data(n)
+    total = add_up(values, 2000)
+    print("@@COMPAT_JSON@@" + json.dumps({"total": int(total)}), flush=True)
+
+PipelineDecorator.set_default_execution_queue(A["queue"])
+run()
+'''
+
+
+def test_pipeline_decorator_runs_components_on_an_agent(cairn, api, agents, make_queue, tmp_path):
+    project = f"compat pipelines {uuid.uuid4().hex[:8]}"
+    step_queue, _ = make_queue()
+    step_agent = agents.cairn([step_queue])
+    run = run_sdk_ok(DECORATED_REMOTE, make_sdk_env(cairn, tmp_path / "home"), args={"project": project, "queue": step_queue},
+                     timeout=420)
+    assert run.json_result() == {"total": 2006}
+    holder = project_named(api, f"{project}/.pipelines/decorated remote")
+    controllers = api.ok("tasks.get_all", {"project": [holder["id"]], "type": ["controller"], "search_hidden": True,
+                                           "only_fields": ["id", "status", "configuration"]})["tasks"]
+    assert len(controllers) == 1 and controllers[0]["status"] == "completed"
+    steps = steps_of(api, controllers[0]["id"])
+    assert set(steps) == {"make_data", "add_up"}
+    assert all(s["status"] == "completed" and s["last_worker"] == step_agent.name for s in steps.values()), steps
+    dag = dag_of(controllers[0])
+    assert {k: (v["status"], v["job_id"]) for k, v in dag.items()} == {
+        "make_data": ("completed", steps["make_data"]["id"]), "add_up": ("completed", steps["add_up"]["id"]),
+    }
