@@ -1,6 +1,6 @@
 """Two versions of one dataset made with the clearml SDK's Dataset API: `images` 1.0.0
-(three files) and its child 1.0.1 (c.txt removed, a.txt changed, d.txt added) with a
-DataFrame as metadata. Prints the SDK's own output (its "ClearML dataset page" links)
+(three files) and its child 1.0.1 (c.txt removed, a.txt changed, d.txt and a CSV added,
+the CSV previewed as a table on upload) with a DataFrame as metadata. Prints the SDK's own output (its "ClearML dataset page" links)
 and, last, one JSON line with the ids and the files of each version.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 from clearml import Dataset
 
 V1 = {"a.txt": "alpha\n", "sub/b.txt": "bravo " * 300, "c.txt": "gamma\n"}
-V2 = {"a.txt": "alpha, changed\n", "sub/b.txt": V1["sub/b.txt"], "d.txt": "delta\n"}
+V2 = {"a.txt": "alpha, changed\n", "sub/b.txt": V1["sub/b.txt"], "d.txt": "delta\n", "scores.csv": "name,score\nada,0.9\nbob,0.7\n"}
 
 
 def folder(files):

@@ -1,7 +1,7 @@
 /**
  * The Datasets pages in Chromium, over two versions the clearml SDK made (datasets-seed.py):
  * the list, a dataset's versions, the version's files with sizes, its lineage drawn from
- * the SDK's `Dataset Struct`, its metadata, the page at the address the SDK prints, and
+ * the SDK's `Dataset Struct`, the preview of a CSV it holds, its metadata, the page at the address the SDK prints, and
  * the "get a copy" command, which is run as shown and gives the version's files back.
  * Screenshots go to the "datasets" folder under the web tests' screenshot folder.
  */
@@ -78,7 +78,7 @@ test('the Datasets page lists the dataset with its latest version', async () => 
   const rows = await until(() => rowsOf(table), (r) => r.length === 1, 'one dataset is listed');
   const { updated, ...row } = rows[0];
   // 15 + 1800 + 6 bytes
-  assert.deepEqual(row, { name: 'images', project: 'Web Datasets', version: '1.0.1', status: 'Completed', versions: '2', files: '3', size: '1.8 KB' });
+  assert.deepEqual(row, { name: 'images', project: 'Web Datasets', version: '1.0.1', status: 'Completed', versions: '2', files: '4', size: '1.8 KB' });
   assert.notEqual(updated, '');
   await shot('list');
 });
@@ -87,7 +87,7 @@ test("a dataset's page shows its versions, the newest one's files, lineage, meta
   await page.getByRole('table', { name: 'Datasets' }).getByRole('link', { name: 'images' }).click();
   await page.waitForURL(/\/datasets\/simple\/[0-9a-f]{32}$/);
   const versions = await until(() => rowsOf(page.getByRole('table', { name: 'Versions' })), (r) => r.length === 2, 'two versions are listed');
-  assert.deepEqual(versions.map((v) => [v.version, v.status, v.files]), [['1.0.1', 'Completed', '3'], ['1.0.0', 'Completed', '3']]);
+  assert.deepEqual(versions.map((v) => [v.version, v.status, v.files]), [['1.0.1', 'Completed', '4'], ['1.0.0', 'Completed', '3']]);
   assert.equal(await page.locator('table[aria-label="Versions"] tr[aria-current="true"]').getAttribute('data-id'), seeded.child);
 
   const files = await rowsOf(page.getByRole('table', { name: 'Files' }));
@@ -97,7 +97,7 @@ test("a dataset's page shows its versions, the newest one's files, lineage, meta
     assert.equal(await page.locator(`tr[data-path="${f.path}"] td[data-column="size"]`).getAttribute('title'), `${bytes} bytes`, f.path);
   }
   const fields = page.locator('.dataset-version .fields');
-  assert.equal((await fields.locator('[data-field="Changes"] dd').textContent()).trim(), '1 added, 1 modified, 1 removed');
+  assert.equal((await fields.locator('[data-field="Changes"] dd').textContent()).trim(), '2 added, 1 modified, 1 removed');
   assert.equal((await fields.locator('[data-field="Version"] dd').textContent()).trim(), '1.0.1');
 
   const lineage = page.getByRole('img', { name: 'Lineage' });
@@ -105,6 +105,11 @@ test("a dataset's page shows its versions, the newest one's files, lineage, meta
   assert.equal(await lineage.locator(`[data-edge="${seeded.parent}>${seeded.child}"]`).count(), 1);
   assert.equal(await lineage.locator('.dag-node.current').getAttribute('data-id'), seeded.child);
 
+  // the CSV's preview, as the SDK reported it on upload: header and rows
+  const preview = page.getByRole('table', { name: 'Tables / summary' });
+  const previewRows = await until(() => preview.locator('tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim()))),
+    (r) => r.length === 3, 'the CSV preview is shown');
+  assert.deepEqual(previewRows.map((r) => r.slice(-2)), [['name', 'score'], ['ada', '0.9'], ['bob', '0.7']]);
   const meta = page.locator('[data-artifact="summary"]');
   assert.equal(await meta.count(), 1, 'the DataFrame set as metadata is shown');
   assert.equal(await page.locator('[data-artifact="state"]').count(), 0, "the dataset's own index is not metadata");

@@ -5,7 +5,10 @@ import { datasetHref } from '../datasets/links';
 import { loadDataset, type DatasetVersion } from '../datasets/request';
 import { Fields, Section } from '../experiment/Fields';
 import { formatBytes } from '../experiment/links';
+import { fetchPlots } from '../experiment/plots/figure';
 import { ArtifactCard } from '../experiment/tabs/ArtifactsTab';
+import { DebugSamplesTab } from '../experiment/tabs/DebugSamplesTab';
+import { PlotCard } from '../experiment/tabs/PlotsTab';
 import type { TaskDetail } from '../experiment/types';
 import { CopyBlock } from '../ui/CopyBlock';
 import { Dag } from '../ui/Dag';
@@ -36,6 +39,21 @@ function Versions({ projectId, versions, current }: { projectId: string; version
   );
 }
 
+/** What `upload(preview=True)` reported: tables (CSV, TSV, Parquet, NumPy) as plots under `Tables`, media as debug samples. */
+function Previews({ version }: { version: TaskDetail }) {
+  const plots = useLoad(() => fetchPlots(version.id), [version.id]);
+  const tables = (plots.data ?? []).find(([metric]) => metric === 'Tables')?.[1] ?? [];
+  return (
+    <>
+      {plots.error && <p className="form-error" role="alert">Could not load the table previews: {plots.error.message}</p>}
+      {plots.data && (tables.length === 0
+        ? <p className="muted">No table previews (CSV, TSV, Parquet and NumPy files are previewed when uploaded).</p>
+        : <div className="plot-grid">{tables.map((p) => <PlotCard key={p.variant} plot={p} />)}</div>)}
+      <DebugSamplesTab task={version} version={0} emptyText="No media previews (images, audio, video, HTML) in this version." />
+    </>
+  );
+}
+
 function VersionDetails({ version, projectId, versions, name }: { version: TaskDetail; projectId: string; versions: readonly DatasetVersion[]; name: string }) {
   const rt = version.runtime ?? {};
   const content = parseContent(version.configuration?.['Dataset Content']?.value);
@@ -58,7 +76,7 @@ function VersionDetails({ version, projectId, versions, name }: { version: TaskD
           ['Description', version.comment ?? ''],
           ['Tags', (version.tags ?? []).length ? <span className="tags">{version.tags!.map((t) => <span key={t} className="tag">{t}</span>)}</span> : ''],
         ]} />
-        <p><Link to={`/experiments/${version.id}`}>Open this version as an experiment</Link> <span className="muted">(console, previews under Plots and Debug samples)</span></p>
+        <p><Link to={`/experiments/${version.id}`}>Open this version as an experiment</Link> <span className="muted">(its console and everything it reported)</span></p>
       </Section>
       <Section title="Get a copy">
         <CopyBlock label="Command line" text={`clearml-data get --id ${version.id} --copy ${folder}`} />
@@ -90,6 +108,9 @@ function VersionDetails({ version, projectId, versions, name }: { version: TaskD
             ))}
           </tbody>
         </table>
+      </Section>
+      <Section title="Previews">
+        <Previews version={version} />
       </Section>
       <Section title="Metadata">
         {metadata.length === 0 ? <p className="muted">No metadata (Dataset.set_metadata) on this version.</p> : metadata.map((a) => <ArtifactCard key={a.key} a={a} />)}

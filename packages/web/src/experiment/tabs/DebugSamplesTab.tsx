@@ -36,12 +36,12 @@ function SampleCard({ series, onOpen }: { series: SampleSeries; onOpen: (index: 
 }
 
 /** The debug samples as a grid per metric and variant, each opening full size. */
-export function DebugSamplesTab({ task, version }: { task: TaskDetail; version: number }) {
+export function DebugSamplesTab({ task, version, emptyText = 'No debug samples reported yet.' }: { task: TaskDetail; version: number; emptyText?: string }) {
   const samples = useLoad(() => fetchSamples(task.id), [task.id, version]);
   const [open, setOpen] = useState<{ metric: string; variant: string; index: number } | null>(null);
   if (samples.error) return <p className="form-error" role="alert">Could not load the debug samples: {samples.error.message}</p>;
   if (!samples.data) return <p className="muted">Loading…</p>;
-  if (samples.data.length === 0) return <p className="muted">No debug samples reported yet.</p>;
+  if (samples.data.length === 0) return <p className="muted">{emptyText}</p>;
   const openSeries = open && samples.data.find(([m]) => m === open.metric)?.[1].find((s) => s.variant === open.variant);
   return (
     <div className="tab-body">

@@ -4,7 +4,7 @@ import { PlotlyFigure } from '../plots/PlotlyFigure';
 import { TableFigure } from '../plots/TableFigure';
 import type { TaskDetail } from '../types';
 
-function PlotCard({ plot }: { plot: Plot }) {
+export function PlotCard({ plot }: { plot: Plot }) {
   const label = `${plot.metric} / ${plot.variant}`;
   return (
     <figure className="plot-card" data-plot={label}>
