@@ -1,5 +1,5 @@
 """Hyper-parameter optimisation through the real clearml SDK: `HyperParameterOptimizer`
-with `GridSearch`, and `clearml-param-search` with `RandomSearch`, over the orchestration
+with `GridSearch` and with `OptimizerOptuna`, and `clearml-param-search` with `RandomSearch`, over the orchestration
 template (train.py from the test git repository: the last `loss/train` it reports is
 lr * 10 / epochs). Each trial is a clone the optimizer enqueues; a Cairn agent runs them.
 
@@ -128,3 +128,49 @@ def test_clearml_param_search_random_search(cairn, api, agents, make_queue, temp
         assert objective(t) == pytest.approx(loss_of(lr))
     # the CLI prints the best trials it read back
     assert by_lr[0.4]["id"] in proc.stdout + proc.stderr
+
+
+OPTUNA = r'''
+import json, os
+from clearml import Task
+from clearml.automation import DiscreteParameterRange, HyperParameterOptimizer
+from clearml.automation.optuna import OptimizerOptuna
+
+A = json.loads(os.environ["COMPAT_ARGS"])
+task = Task.init(project_name=A["project"], task_name="optuna search", task_type=Task.TaskTypes.optimizer, reuse_last_task_id=False)
+opt = HyperParameterOptimizer(
+    base_task_id=A["base"],
+    hyper_parameters=[DiscreteParameterRange("General/lr", values=[0.6, 0.3])],
+    objective_metric_title="loss", objective_metric_series="train", objective_metric_sign="min",
+    optimizer_class=OptimizerOptuna, execution_queue=A["queue"], max_number_of_concurrent_tasks=1, total_max_jobs=2,
+    pool_period_min=0.05, min_iteration_per_job=1, max_iteration_per_job=1000,
+)
+opt.set_report_period(0.05)
+opt.start()
+opt.wait()
+best = opt.get_top_experiments_details(1)[0]
+opt.stop()
+print("@@COMPAT_JSON@@" + json.dumps({"optimizer": task.id, "best": best}), flush=True)
+task.close()
+'''
+
+
+def test_optuna_search_when_optuna_is_installed(cairn, api, agents, make_queue, template_task, tmp_path):
+    """Optuna is in the suite's venv (requirements.txt), as a user adds it to use OptimizerOptuna."""
+    project = f"compat hpo optuna {uuid.uuid4().hex[:8]}"
+    queue, _ = make_queue()
+    agent = agents.cairn([queue])
+    res = run_sdk_ok(OPTUNA, make_sdk_env(cairn, tmp_path / "home"), args={"project": project, "base": template_task, "queue": queue},
+                     timeout=480)
+    assert "Traceback" not in res.stderr, res.stderr[-4000:]
+    out = res.json_result()
+    trials = trials_of(api, out["optimizer"])
+    assert 1 <= len(trials) <= 2, (trials, agent.tail())
+    lr_of = lambda t: float(t["hyperparams"]["General"]["lr"]["value"])  # noqa: E731
+    for t in trials:
+        assert lr_of(t) in (0.6, 0.3), t["hyperparams"]
+        assert t["status"] == "completed", (t["name"], t["status"], agent.tail())
+        assert objective(t) == pytest.approx(loss_of(lr_of(t)))
+    best = min(trials, key=objective)
+    assert out["best"]["task_id"] == best["id"]
+    assert out["best"]["metrics"]["loss/train"]["value"] == pytest.approx(loss_of(lr_of(best)))
