@@ -197,6 +197,35 @@ def test_cli_publish_then_delete(cli, api, cairn):
     assert api.http.get(chunk, headers={"Authorization": f"Bearer {api.token}"}, timeout=30).status_code == 404
 
 
+def test_cli_remove_upload_close_then_squash(cli, api):
+    """A third version edited file by file (remove, add, upload, close), then squashed
+    with the first into a dataset of its own that holds the merged tree."""
+    env, work = cli["env"], cli["work"]
+    id3 = created_id(clearml_data(env, "create", "--project", cli["project"], "--name", "images", "--parents", cli["id2"], cwd=work))
+    out = clearml_data(env, "remove", "--id", id3, "--files", "d.txt", cwd=work)
+    assert "1 file removed" in out, out
+    extra = write_tree(work / "v3", {"e.txt": b"echo\n"})
+    clearml_data(env, "add", "--id", id3, "--files", str(extra), cwd=work)
+    assert "Dataset upload completed" in clearml_data(env, "upload", "--id", id3, cwd=work)
+    assert "data" in artifacts_of(api, id3), "upload stored the changes before close"
+    assert "Dataset closed and finalized" in clearml_data(env, "close", "--id", id3, cwd=work)
+    v3 = {k: v for k, v in V2.items() if k != "d.txt"} | {"e.txt": b"echo\n"}
+    copy3 = work / "copy-of-v3"
+    clearml_data(env, "get", "--id", id3, "--copy", str(copy3), cwd=work)
+    assert tree(copy3) == {k: sha256(v) for k, v in v3.items()}
+
+    out = clearml_data(env, "squash", "--name", "images squashed", "--ids", cli["id1"], id3, cwd=work)
+    m = re.search(r"Squashing completed, new dataset created id=([0-9a-f]{32})", out)
+    assert m, out
+    squashed = task_doc(api, m.group(1))
+    assert squashed["status"] == "completed" and squashed["name"] == "images squashed"
+    # the SDK's squash of several versions merges the files each one added itself:
+    # the first version's three and the third's e.txt (not the merged tree of the third)
+    copy_sq = work / "copy-of-squashed"
+    clearml_data(env, "get", "--id", squashed["id"], "--copy", str(copy_sq), cwd=work)
+    assert tree(copy_sq) == {k: sha256(v) for k, v in (V1 | {"e.txt": b"echo\n"}).items()}
+
+
 # ------------------------------------------------------------------ the Dataset API
 
 SDK_FLOW = r'''
