@@ -136,8 +136,9 @@ def test_task_scheduler_clones_on_time_from_an_agent(cairn, api, agents, make_qu
     describe = lambda: services_agent.tail() + "\n" + console_text(api, scheduler["id"])[-3000:]  # noqa: E731
 
     # execute_immediately: one clone at once, then one a minute after it
-    clones = wait_until(lambda: (lambda ts: ts if len(ts) >= 2 else None)(tasks_in(api, target)), timeout=240,
-                        what="two scheduled clones")
+    # a clone is made, then given its parameters, then enqueued: read both once enqueued
+    clones = wait_until(lambda: (lambda ts: ts if len(ts) >= 2 and all(t["status"] != "created" for t in ts[:2]) else None)(tasks_in(api, target)),
+                        timeout=240, what="two scheduled clones enqueued")
     first, second = clones[0], clones[1]
     gap = (moment(second["created"]) - moment(first["created"])).total_seconds()
     assert 55 <= gap <= 90, (gap, describe())
