@@ -116,22 +116,22 @@ function datePredicate(key: string, value: unknown): (got: unknown) => boolean {
 function fieldsPredicate(spec: unknown, mode: 'any' | 'all', name: string): ((doc: object) => boolean) | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec !== 'object' || !Array.isArray((spec as FieldsFilter).fields)) throw new QueryError(`${name} takes {fields: [...], pattern or datetime}`);
-  const { pattern, fields, datetime } = spec as FieldsFilter;
-  if (fields.length === 0) return null;
-  let test: (doc: object, field: string) => boolean;
+  const { pattern, datetime } = spec as FieldsFilter;
+  let fields = (spec as FieldsFilter).fields.map(String);
+  let test: (value: unknown) => boolean;
   if (typeof pattern === 'string') {
     const re = compilePythonRegex(pattern, 'i');
-    test = (doc, f) => re.test(textOf(getPath(doc, f)));
+    test = (value) => re.test(textOf(value));
   } else if (datetime !== undefined && datetime !== null) {
-    const dateFields = fields.map(String).filter((f) => DATE_FIELDS.has(f));
-    if (dateFields.length === 0) return null;
-    const preds = new Map(dateFields.map((f) => [f, datePredicate(f, datetime)]));
-    test = (doc, f) => preds.get(f)!(getPath(doc, f));
-    return mode === 'any' ? (doc) => dateFields.some((f) => test(doc, f)) : (doc) => dateFields.every((f) => test(doc, f));
+    // datetime conditions apply to the datetime fields named; the others are left out
+    fields = fields.filter((f) => DATE_FIELDS.has(f));
+    test = datePredicate(name, datetime);
   } else {
     return null;
   }
-  return mode === 'any' ? (doc) => fields.some((f) => test(doc, String(f))) : (doc) => fields.every((f) => test(doc, String(f)));
+  if (fields.length === 0) return null;
+  const hit = (doc: object, f: string) => test(getPath(doc, f));
+  return mode === 'any' ? (doc) => fields.some((f) => hit(doc, f)) : (doc) => fields.every((f) => hit(doc, f));
 }
 
 /** A numeric `[min, max]` range; with no minimum, documents without the field match too. */
