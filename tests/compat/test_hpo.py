@@ -41,27 +41,32 @@ def objective(trial: dict) -> float:
     return trial["last_metrics"][md5("loss")][md5("train")]["value"]
 
 
-GRID = r'''
+# one optimizer over General/lr; A names the search strategy and its budget
+SEARCH = r'''
 import json, os
 from clearml import Task
 from clearml.automation import DiscreteParameterRange, GridSearch, HyperParameterOptimizer
 
 A = json.loads(os.environ["COMPAT_ARGS"])
-task = Task.init(project_name=A["project"], task_name="grid search", task_type=Task.TaskTypes.optimizer, reuse_last_task_id=False)
+if A["strategy"] == "optuna":
+    from clearml.automation.optuna import OptimizerOptuna as Strategy
+else:
+    Strategy = GridSearch
+task = Task.init(project_name=A["project"], task_name=A["name"], task_type=Task.TaskTypes.optimizer, reuse_last_task_id=False)
 opt = HyperParameterOptimizer(
     base_task_id=A["base"],
-    hyper_parameters=[DiscreteParameterRange("General/lr", values=[0.3, 0.1, 0.2])],
+    hyper_parameters=[DiscreteParameterRange("General/lr", values=A["values"])],
     objective_metric_title="loss", objective_metric_series="train", objective_metric_sign="min",
-    optimizer_class=GridSearch, execution_queue=A["queue"], max_number_of_concurrent_tasks=2, total_max_jobs=3,
+    optimizer_class=Strategy, execution_queue=A["queue"], max_number_of_concurrent_tasks=A["concurrent"], total_max_jobs=A["jobs"],
     # the optimizer looks at its trials every 3 s instead of every 2 min: the test waits less
-    pool_period_min=0.05,
+    pool_period_min=0.05, **A.get("extra", {}),
 )
 # its report thread (best so far, summary table, parallel coordinates) runs every 3 s instead of
 # every 5 min; opt.stop() after opt.wait() waits for that thread's next round
 opt.set_report_period(0.05)
 opt.start()
 opt.wait()
-top = opt.get_top_experiments(3)
+top = opt.get_top_experiments(A["jobs"])
 best = opt.get_top_experiments_details(1)[0]
 opt.stop()
 print("@@COMPAT_JSON@@" + json.dumps({"optimizer": task.id, "top": [t.id for t in top], "best": best}), flush=True)
@@ -73,7 +78,9 @@ def test_grid_search_finds_the_best_trial(cairn, api, agents, make_queue, templa
     project = f"compat hpo {uuid.uuid4().hex[:8]}"
     queue, _ = make_queue()
     agent = agents.cairn([queue])
-    res = run_sdk_ok(GRID, make_sdk_env(cairn, tmp_path / "home"), args={"project": project, "base": template_task, "queue": queue},
+    res = run_sdk_ok(SEARCH, make_sdk_env(cairn, tmp_path / "home"),
+                     args={"project": project, "name": "grid search", "strategy": "grid", "values": [0.3, 0.1, 0.2], "concurrent": 2, "jobs": 3,
+                           "base": template_task, "queue": queue},
                      timeout=480)
     # the report thread reads each trial's `completed` with the SDK's own datetime parser
     assert "Traceback" not in res.stderr, res.stderr[-4000:]
@@ -130,37 +137,15 @@ def test_clearml_param_search_random_search(cairn, api, agents, make_queue, temp
     assert by_lr[0.4]["id"] in proc.stdout + proc.stderr
 
 
-OPTUNA = r'''
-import json, os
-from clearml import Task
-from clearml.automation import DiscreteParameterRange, HyperParameterOptimizer
-from clearml.automation.optuna import OptimizerOptuna
-
-A = json.loads(os.environ["COMPAT_ARGS"])
-task = Task.init(project_name=A["project"], task_name="optuna search", task_type=Task.TaskTypes.optimizer, reuse_last_task_id=False)
-opt = HyperParameterOptimizer(
-    base_task_id=A["base"],
-    hyper_parameters=[DiscreteParameterRange("General/lr", values=[0.6, 0.3])],
-    objective_metric_title="loss", objective_metric_series="train", objective_metric_sign="min",
-    optimizer_class=OptimizerOptuna, execution_queue=A["queue"], max_number_of_concurrent_tasks=1, total_max_jobs=2,
-    pool_period_min=0.05, min_iteration_per_job=1, max_iteration_per_job=1000,
-)
-opt.set_report_period(0.05)
-opt.start()
-opt.wait()
-best = opt.get_top_experiments_details(1)[0]
-opt.stop()
-print("@@COMPAT_JSON@@" + json.dumps({"optimizer": task.id, "best": best}), flush=True)
-task.close()
-'''
-
 
 def test_optuna_search_when_optuna_is_installed(cairn, api, agents, make_queue, template_task, tmp_path):
     """Optuna is in the suite's venv (requirements.txt), as a user adds it to use OptimizerOptuna."""
     project = f"compat hpo optuna {uuid.uuid4().hex[:8]}"
     queue, _ = make_queue()
     agent = agents.cairn([queue])
-    res = run_sdk_ok(OPTUNA, make_sdk_env(cairn, tmp_path / "home"), args={"project": project, "base": template_task, "queue": queue},
+    res = run_sdk_ok(SEARCH, make_sdk_env(cairn, tmp_path / "home"),
+                     args={"project": project, "name": "optuna search", "strategy": "optuna", "values": [0.6, 0.3], "concurrent": 1, "jobs": 2,
+                           "extra": {"min_iteration_per_job": 1, "max_iteration_per_job": 1000}, "base": template_task, "queue": queue},
                      timeout=480)
     assert "Traceback" not in res.stderr, res.stderr[-4000:]
     out = res.json_result()
