@@ -11,6 +11,10 @@ enforced credentials, `cairn_s3` a server with --storage-credentials for it and
 `s3_sdk_env` the SDK with the seed's clearml.conf S3 block (test_s3_storage.py). With
 COMPAT_FILES_STORE=s3 every server of the session keeps its files in that S3 server
 (--files-store), so the whole suite runs once more against an S3 file store.
+
+PostgreSQL: with COMPAT_DATABASE=postgres every server of the session keeps its metadata
+and events in a database of its own on the session's PostgreSQL (tests/pg/postgres_up.mjs,
+or the server CAIRN_TEST_POSTGRES names) instead of its data folder's SQLite file.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Optional
 import pytest
 
 from helpers import (
-    MAIN_JS, SMALL_LIMIT_BYTES, Api, CairnServer, MotoS3, make_sdk_env, seed_s3_conf, write_storage_credentials,
+    MAIN_JS, SMALL_LIMIT_BYTES, Api, CairnServer, MotoS3, Postgres, make_sdk_env, seed_s3_conf, write_storage_credentials,
 )
 
 _SERVERS: list[CairnServer] = []
@@ -36,6 +40,9 @@ _LOG_MARKS = pytest.StashKey[dict]()
 # --storage-credentials) instead of its data folder; clients keep the file-server URLs.
 FILES_STORE = os.environ.get("COMPAT_FILES_STORE", "").strip().lower() or "disk"
 FILES_IN_S3 = FILES_STORE == "s3"
+# COMPAT_DATABASE=postgres: every Cairn server of the session runs with --database on a
+# PostgreSQL database of its own.
+DATABASE = os.environ.get("COMPAT_DATABASE", "").strip().lower() or "sqlite"
 
 
 def pytest_sessionstart(session):
@@ -43,10 +50,13 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"the server is not built: {MAIN_JS} is missing; run `npm run build` first")
     if FILES_STORE not in ("disk", "s3"):
         raise pytest.UsageError(f"COMPAT_FILES_STORE must be 'disk' (the default) or 's3', not {FILES_STORE!r}")
+    if DATABASE not in ("sqlite", "postgres"):
+        raise pytest.UsageError(f"COMPAT_DATABASE must be 'sqlite' (the default) or 'postgres', not {DATABASE!r}")
 
 
 def pytest_report_header(config):
-    return f"cairn files store: {FILES_STORE}" + (" (moto S3, tests/s3/moto_up.py)" if FILES_IN_S3 else "")
+    return (f"cairn files store: {FILES_STORE}" + (" (moto S3, tests/s3/moto_up.py)" if FILES_IN_S3 else "")
+            + f"; database: {DATABASE}")
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +69,15 @@ def compat_root():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(root: Path, name: str, extra_args=None, files_store: Optional[MotoS3] = None) -> CairnServer:
+def _start(root: Path, name: str, extra_args=None, files_store: Optional[MotoS3] = None,
+           database: Optional[Postgres] = None) -> CairnServer:
     """Starts a server; with `files_store` (COMPAT_FILES_STORE=s3) its file server keeps
     everything in that S3 server under clearml/<name>/, read with the seed's credentials
-    (a --storage-credentials already among `extra_args` is kept)."""
+    (a --storage-credentials already among `extra_args` is kept); with `database`
+    (COMPAT_DATABASE=postgres) it keeps its metadata in a new database there."""
     args = list(extra_args or [])
+    if database is not None:
+        args += ["--database", database.database_url(name)]
     if files_store is not None:
         args += ["--files-store", files_store.url("clearml", name)]
         if "--storage-credentials" not in args:
@@ -103,20 +117,35 @@ def files_store(request):
 
 
 @pytest.fixture(scope="session")
-def cairn(compat_root, files_store):
+def database(compat_root):
+    """The PostgreSQL server every Cairn server keeps its metadata in (COMPAT_DATABASE=postgres),
+    else None (each server's SQLite file)."""
+    if DATABASE != "postgres":
+        yield None
+        return
+    pg = Postgres(compat_root / "postgres" / "postgres.log").start()
+    yield pg
+    crashed = not pg.alive()
+    pg.stop()
+    if crashed:
+        pytest.fail(f"PostgreSQL exited during the tests; its log:\n{pg.log_tail()}")
+
+
+@pytest.fixture(scope="session")
+def cairn(compat_root, files_store, database):
     """The main Cairn server (default limits)."""
-    server = _start(compat_root, "cairn", files_store=files_store)
+    server = _start(compat_root, "cairn", files_store=files_store, database=database)
     yield server
     _finish(server)
 
 
 @pytest.fixture(scope="session")
-def cairn_small(compat_root, files_store):
+def cairn_small(compat_root, files_store, database):
     """A second server with 1 MiB request and upload limits."""
     server = _start(compat_root, "cairn-small", [
         "--max-request-bytes", str(SMALL_LIMIT_BYTES),
         "--max-upload-bytes", str(SMALL_LIMIT_BYTES),
-    ], files_store=files_store)
+    ], files_store=files_store, database=database)
     yield server
     _finish(server)
 
@@ -128,11 +157,11 @@ def s3_storage_credentials(compat_root, moto_s3) -> Path:
 
 
 @pytest.fixture(scope="session")
-def cairn_s3(compat_root, moto_s3, s3_storage_credentials, files_store):
+def cairn_s3(compat_root, moto_s3, s3_storage_credentials, files_store, database):
     """A server with --storage-credentials for the session's moto (the S3 tests): it shows
     the objects the SDK wrote to S3 through signed /.cairn-s3 addresses."""
     server = _start(compat_root, "cairn-s3", ["--storage-credentials", str(s3_storage_credentials)],
-                    files_store=files_store)
+                    files_store=files_store, database=database)
     yield server
     _finish(server)
 
@@ -303,7 +332,7 @@ def make_queue(cairn):
 
 
 @pytest.fixture
-def dedicated_server(compat_root, files_store):
+def dedicated_server(compat_root, files_store, database):
     """`dedicated_server(*args, use_files_store=True) -> CairnServer`: a server of this test
     alone (restart, short worker time-out), stopped at its end. `use_files_store=False`
     keeps it off the session's S3 files store (tests that choose their own store)."""
@@ -311,7 +340,8 @@ def dedicated_server(compat_root, files_store):
 
     def make(*extra_args: str, use_files_store: bool = True) -> CairnServer:
         name = f"cairn-{uuid.uuid4().hex[:6]}"
-        server = _start(compat_root, name, list(extra_args), files_store=files_store if use_files_store else None)
+        server = _start(compat_root, name, list(extra_args), files_store=files_store if use_files_store else None,
+                        database=database)
         started.append(server)
         return server
 

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -502,6 +503,78 @@ def run_readback(script_body: str, env: dict, args: Any = None, timeout: float =
 
 
 # --------------------------------------------------------------------------- S3 (moto)
+
+POSTGRES_UP = ROOT / "tests" / "pg" / "postgres_up.mjs"
+
+
+class Postgres:
+    """tests/pg/postgres_up.mjs (Debian's PostgreSQL, a cluster on a free loopback port)
+    in a subprocess that serves until its standard input closes; or, when
+    CAIRN_TEST_POSTGRES names a running one, that one. Each server gets a database of
+    its own (`database_url`)."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = Path(log_path)
+        self.proc: Optional[subprocess.Popen] = None
+        self.admin_url = ""
+
+    def start(self, timeout: float = 60.0) -> "Postgres":
+        given = os.environ.get("CAIRN_TEST_POSTGRES")
+        if given:
+            self.admin_url = given
+            return self
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            ["node", str(POSTGRES_UP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
+        )
+        log.close()
+        box: dict = {}
+
+        def read_first_line():
+            box["line"] = self.proc.stdout.readline()
+
+        import threading
+
+        reader = threading.Thread(target=read_first_line, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = box.get("line") or b""
+        if not line.strip():
+            self.stop()
+            raise RuntimeError(f"PostgreSQL did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
+        self.admin_url = json.loads(line)["adminUrl"]
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is None or self.proc.poll() is None
+
+    def database_url(self, name: str) -> str:
+        """A new empty database (`name` made unique) and its URL."""
+        db = "c_" + re.sub(r"[^a-z0-9_]", "_", name.lower()) + "_" + uuid.uuid4().hex[:8]
+        subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", f"CREATE DATABASE {db}"],
+                       check=True, capture_output=True, timeout=60)
+        return self.admin_url.rsplit("/", 1)[0] + "/" + db
+
+    def stop(self) -> None:
+        if not self.proc:
+            return
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def log_tail(self, max_chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-max_chars:]
+        except FileNotFoundError:
+            return ""
+
 
 MOTO_UP = ROOT / "tests" / "s3" / "moto_up.py"
 S3_BUCKETS = ("clearml", "datasets", "models")

@@ -93,6 +93,24 @@ describe('helm lint and template', () => {
     assert.ok(!JSON.stringify(plain).includes('CAIRN_STORAGE_CREDENTIALS'));
   });
 
+  test('server: replicaCount > 1 runs on PostgreSQL and S3 (URL in a Secret, no shared volume); without them it refuses to render', () => {
+    const shared = ['--set', 'replicaCount=3', '--set', 'database.url=postgres://cairn:pw@pg-postgresql:5432/cairn', '--set', 'storage.filesStore=s3://minio.minio.svc:80/clearml/cairn-files'];
+    const docs = render(SERVER, ...shared);
+    const dep = byKind(docs, 'Deployment')[0];
+    assert.equal(dep.spec.replicas, 3);
+    assert.equal(dep.spec.strategy.type, 'RollingUpdate');
+    const env = dep.spec.template.spec.containers[0].env.find((e) => e.name === 'CAIRN_DATABASE_URL');
+    const secret = byKind(docs, 'Secret').find((x) => x.metadata.name === env.valueFrom.secretKeyRef.name);
+    assert.equal(Buffer.from(secret.data[env.valueFrom.secretKeyRef.key], 'base64').toString('utf8'), 'postgres://cairn:pw@pg-postgresql:5432/cairn');
+    assert.ok(!JSON.stringify(dep).includes('pw@'), 'the password is only in the Secret');
+    assert.deepEqual(dep.spec.template.spec.volumes.find((v) => v.name === 'data'), { name: 'data', emptyDir: {} });
+    assert.equal(byKind(docs, 'PersistentVolumeClaim').length, 0);
+    const single = byKind(render(SERVER), 'Deployment')[0];
+    assert.deepEqual([single.spec.replicas, single.spec.strategy.type], [1, 'Recreate']);
+    assert.throws(() => render(SERVER, '--set', 'replicaCount=2'), /needs database\.url/);
+    assert.throws(() => render(SERVER, '--set', 'replicaCount=2', '--set', 'database.url=postgres://a@b/c'), /needs storage\.filesStore/);
+  });
+
   test('images: a registry in front only when the repository names none', () => {
     const image = (...args) => byKind(render(SERVER, ...args), 'Deployment')[0].spec.template.spec.containers[0].image;
     assert.equal(image('--set', 'image.registry=docker.io'), 'docker.io/cairn-server:0.1.0');

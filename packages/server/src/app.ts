@@ -1,6 +1,5 @@
 import { Errors } from '@cairn/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { join } from 'node:path';
 import { Authenticator } from './auth/authenticator.js';
 import { LoginGuard } from './auth/login-guard.js';
 import { loadSigningKey } from './auth/signing-key.js';
@@ -19,7 +18,7 @@ import { ensureDefaultQueue } from './services/queues/queue-ops.js';
 import { startStorageCleanup, type CleanupTiming } from './services/storage-cleanup/worker.js';
 import { CodeRecording } from './services/tasks/code-recording.js';
 import { startWatchdog } from './services/workers/watchdog.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { allowBrowserCalls } from './web/cors.js';
 import { DEFAULT_WEB_ROOT, webPlugin } from './web/web-plugin.js';
@@ -65,11 +64,17 @@ export interface ServerOptions {
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log, options: ServerOptions = {}): Promise<RunningServer> {
   privateDataDir(config.dataDir);
   const storage = await openStorage(config);
-  const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
-  privateDatabaseFiles(config.dataDir);
-  const boot = await bootstrapIdentity(store, config, log);
-  await ensureDefaultQueue(store);
-  const auth = new Authenticator(store, await loadSigningKey(store), config.tokenTtlSeconds, Date.now,
+  const store = await openStore(config);
+  if (!config.database) privateDatabaseFiles(config.dataDir);
+  // Replicas starting together on one database: one makes the admin, the keys and the default queue.
+  let boot!: Awaited<ReturnType<typeof bootstrapIdentity>>;
+  let signingKey!: Buffer;
+  await store.exclusive('start-up', async () => {
+    boot = await bootstrapIdentity(store, config, log);
+    await ensureDefaultQueue(store);
+    signingKey = await loadSigningKey(store);
+  });
+  const auth = new Authenticator(store, signingKey, config.tokenTtlSeconds, Date.now,
     new LoginGuard({ perAddress: config.failedLoginLimit * 2, perAccount: config.failedLoginLimit, windowMs: 5 * 60_000 }));
   const registry = new EndpointRegistry();
   const signer = new UrlSigner(() => auth.signingKey);

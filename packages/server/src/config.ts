@@ -50,6 +50,11 @@ export interface ServerConfig {
    * `--files-store`, for showing and deleting objects the SDK wrote to S3.
    */
   storageCredentials: string | null;
+  /**
+   * A PostgreSQL URL (`postgres://user:pass@host:5432/db`) shared by every replica, in
+   * place of the data folder's SQLite file.
+   */
+  database: string | null;
 }
 
 interface Option {
@@ -85,6 +90,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'publicFiles', flag: '--public-files', env: 'CAIRN_PUBLIC_FILES', kind: 'bool', help: 'serve the file server without a token, as ClearML does (default off: every request needs a token or a signed URL)' },
   { key: 'filesStore', flag: '--files-store', env: 'CAIRN_FILES_STORE', kind: 'string', help: 'keep uploaded files in S3 instead of the data folder: s3://HOST:PORT/BUCKET/PREFIX (MinIO and other S3 servers) or s3://BUCKET/PREFIX (AWS)' },
   { key: 'storageCredentials', flag: '--storage-credentials', env: 'CAIRN_STORAGE_CREDENTIALS', kind: 'string', help: 'file with S3 credentials in clearml.conf\'s sdk.aws.s3 shape, for --files-store and for objects the SDK stores in S3 (default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)' },
+  { key: 'database', flag: '--database', env: 'CAIRN_DATABASE_URL', kind: 'string', help: 'keep metadata and events in PostgreSQL instead of the data folder\'s SQLite file: postgres://USER:PASSWORD@HOST:5432/DB (several replicas share one database)' },
   { key: 'allowedHosts', flag: '--allowed-hosts', env: 'CAIRN_ALLOWED_HOSTS', kind: 'list', help: 'comma-separated host names the web UI may be reached by besides the public URLs\' and loopback' },
 ];
 
@@ -98,6 +104,12 @@ function parseValue(opt: Option, raw: string): unknown {
   }
   if (opt.kind === 'bool') return !['0', 'false', 'no', ''].includes(raw.toLowerCase());
   if (opt.kind === 'list') return raw.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  return raw;
+}
+
+function databaseUrl(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError('--database / CAIRN_DATABASE_URL must be a postgres://USER:PASSWORD@HOST:PORT/DB URL');
   return raw;
 }
 
@@ -162,5 +174,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     allowedHosts: (given.allowedHosts as string[]) ?? [],
     filesStore: (given.filesStore as string | undefined) ?? null,
     storageCredentials: given.storageCredentials ? resolve(given.storageCredentials as string) : null,
+    database: databaseUrl(given.database as string | undefined),
   };
 }

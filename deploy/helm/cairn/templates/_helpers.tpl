@@ -37,3 +37,20 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "cairn.storageSecret" -}}
 {{- if .Values.storage.existingSecret -}}{{ .Values.storage.existingSecret }}{{- else if .Values.storage.s3Credentials -}}{{ printf "%s-storage" (include "cairn.fullname" .) }}{{- end -}}
 {{- end -}}
+
+{{/* the Secret with the PostgreSQL URL (database_url), or empty with SQLite */}}
+{{- define "cairn.databaseSecret" -}}
+{{- if .Values.database.existingSecret -}}{{ .Values.database.existingSecret }}{{- else if .Values.database.url -}}{{ printf "%s-database" (include "cairn.fullname" .) }}{{- end -}}
+{{- end -}}
+
+{{/* replicas share the database and the files: more than one needs PostgreSQL and S3 */}}
+{{- define "cairn.replicas" -}}
+{{- $n := int .Values.replicaCount -}}
+{{- if and (gt $n 1) (not (include "cairn.databaseSecret" .)) -}}
+{{- fail "replicaCount > 1 needs database.url or database.existingSecret (PostgreSQL): replicas cannot share a SQLite file" -}}
+{{- end -}}
+{{- if and (gt $n 1) (not .Values.storage.filesStore) -}}
+{{- fail "replicaCount > 1 needs storage.filesStore (S3 or MinIO): replicas cannot share the data volume's files" -}}
+{{- end -}}
+{{- $n -}}
+{{- end -}}

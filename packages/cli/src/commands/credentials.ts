@@ -1,9 +1,9 @@
 import { createCredentials } from '@cairn/server';
 import { takeOption, withLocalStore } from './local-store.js';
 
-export const credentialsUsage = `cairn credentials create [--label TEXT] [--user NAME] [--data-dir DIR]
-cairn credentials list [--data-dir DIR]
-cairn credentials revoke ACCESS_KEY [--data-dir DIR]
+export const credentialsUsage = `cairn credentials create [--label TEXT] [--user NAME] [--data-dir DIR | --database URL]
+cairn credentials list [--data-dir DIR | --database URL]
+cairn credentials revoke ACCESS_KEY [--data-dir DIR | --database URL]
 
 Manages the API keys the clearml SDK and agents log in with. A key acts as its user
 (default admin) with that user's role. Secrets are shown once and stored hashed.

@@ -1,5 +1,4 @@
-import { loadConfig, openSqliteStore, type Store } from '@cairn/server';
-import { join } from 'node:path';
+import { loadConfig, openStore, type Store } from '@cairn/server';
 
 /** Takes `FLAG VALUE` out of argv (in place) and answers VALUE. */
 export function takeOption(argv: string[], flag: string): string | undefined {
@@ -11,14 +10,16 @@ export function takeOption(argv: string[], flag: string): string | undefined {
 }
 
 /**
- * The data folder's database, for the commands that manage it in place (keys, users,
- * the signing key): `--data-dir` or CAIRN_DATA_DIR, as the server finds it.
+ * The server's database, for the commands that manage it in place (keys, users, the
+ * signing key): `--database`/CAIRN_DATABASE_URL, else the data folder's
+ * (`--data-dir` or CAIRN_DATA_DIR), as the server finds it.
  */
 export async function withLocalStore<T>(argv: string[], run: (store: Store, dataDir: string) => Promise<T>): Promise<T> {
   const dataDir = takeOption(argv, '--data-dir');
-  const config = loadConfig(dataDir ? ['--data-dir', dataDir] : [], process.env);
+  const database = takeOption(argv, '--database');
+  const config = loadConfig([...(dataDir ? ['--data-dir', dataDir] : []), ...(database ? ['--database', database] : [])], process.env);
   process.umask(0o077);
-  const store = openSqliteStore(join(config.dataDir, 'cairn.sqlite'));
+  const store = await openStore(config);
   try {
     return await run(store, config.dataDir);
   } finally {

@@ -1,10 +1,11 @@
-import { loadConfig, OPTIONS, startServer } from '@cairn/server';
+import { loadConfig, OPTIONS, redactDatabaseUrl, startServer } from '@cairn/server';
 import { connectionHelp } from '../first-start.js';
 
 export const serverUsage = `cairn server [options]
 
 Starts the API (8008), the file server (8081) and the web port (8080) with an
-embedded SQLite database and a local data folder.
+embedded SQLite database and a local data folder; with --database, on PostgreSQL
+(several replicas may share one database).
 
 ${OPTIONS.map((o) => `  ${(o.flag + (o.kind === 'bool' ? '' : ' VALUE')).padEnd(28)} ${o.env.padEnd(26)} ${o.help}`).join('\n')}
 `;
@@ -23,6 +24,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
   console.log(`  API          ${server.urls.api}`);
   console.log(`  file server  ${server.urls.files}`);
   console.log(`  web          ${server.urls.web}`);
+  console.log(`  database     ${config.database ? redactDatabaseUrl(config.database) : 'SQLite (data folder)'}`);
   if (server.firstStart) {
     console.log('\nFirst start: this is printed only once, keep it.');
     if (server.firstStart.adminPassword) console.log(`  web sign-in: admin / ${server.firstStart.adminPassword}`);

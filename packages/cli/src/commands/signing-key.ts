@@ -1,7 +1,7 @@
 import { rotateSigningKey } from '@cairn/server';
 import { withLocalStore } from './local-store.js';
 
-export const signingKeyUsage = `cairn rotate-signing-key [--data-dir DIR]
+export const signingKeyUsage = `cairn rotate-signing-key [--data-dir DIR | --database URL]
 
 Replaces the key that signs login tokens. Every token handed out before stops working
 within seconds, also on a running server: the clearml SDK and agents sign in again by

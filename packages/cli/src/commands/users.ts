@@ -1,10 +1,10 @@
 import { ApiError, checkRole, createUser, otherAdminExists } from '@cairn/server';
 import { takeOption, withLocalStore } from './local-store.js';
 
-export const usersUsage = `cairn users create NAME [--role user|admin] [--password PASSWORD] [--data-dir DIR]
-cairn users list [--data-dir DIR]
-cairn users disable NAME [--data-dir DIR]
-cairn users enable NAME [--data-dir DIR]
+export const usersUsage = `cairn users create NAME [--role user|admin] [--password PASSWORD] [--data-dir DIR | --database URL]
+cairn users list [--data-dir DIR | --database URL]
+cairn users disable NAME [--data-dir DIR | --database URL]
+cairn users enable NAME [--data-dir DIR | --database URL]
 
 Manages who may sign in. A user signs in to the web UI with a password (generated and
 printed once unless --password is given) and owns the API keys made for them; admins

@@ -298,5 +298,11 @@ export interface Store {
   /** Server-wide settings (e.g. the token signing secret). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Runs `fn` holding the lock `name`, which every server on this store shares
+   * (PostgreSQL: an advisory lock; SQLite: this process). With `wait` false it answers
+   * false at once, without running `fn`, while another holds the lock.
+   */
+  exclusive(name: string, fn: () => Promise<void>, wait?: boolean): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -17,8 +17,9 @@ import { isAlive } from './presence.js';
  *   it finds stopped, and a laptop that slept must not lose its run.
  * Right after a
  * start the server cannot know who went silent while it was down, so silence counts from
- * the watchdog's start at the earliest. Several servers may run it on one store: every
- * step is atomic and checks the task is still as read.
+ * the watchdog's start at the earliest. Replicas on one store take turns (the store's
+ * `watchdog` lock; a replica that finds it held skips its sweep), and every step is
+ * atomic and checks the task is still as read.
  */
 export interface WatchdogOptions {
   workerTimeoutSec: number;
@@ -92,7 +93,7 @@ export function startWatchdog(store: Store, opts: Omit<WatchdogOptions, 'since'>
   };
   const timer = setInterval(() => {
     if (running) return;
-    running = tick().catch((err) => log(`watchdog: ${(err as Error)?.stack ?? String(err)}`)).finally(() => {
+    running = store.exclusive('watchdog', tick, false).then(() => undefined).catch((err) => log(`watchdog: ${(err as Error)?.stack ?? String(err)}`)).finally(() => {
       running = null;
     });
   }, opts.intervalSec * 1000);

@@ -1,5 +1,6 @@
 import type { Model, Project, Task, User } from '@cairn/protocol';
 import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
+import { ProcessLocks } from '../process-locks.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
 import { SqliteEventStore } from './event-table.js';
@@ -106,6 +107,7 @@ class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
 /** The default store: one SQLite file in the data folder. */
 export function openSqliteStore(file: string): Store {
   const db = openDatabase(file);
+  const locks = new ProcessLocks();
   return {
     users: new SqliteUsers(db),
     credentials: new SqliteCredentials(db),
@@ -125,6 +127,7 @@ export function openSqliteStore(file: string): Store {
     async setSetting(key, value) {
       db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     },
+    exclusive: (name, fn, wait) => locks.exclusive(name, fn, wait),
     async close() {
       db.close();
     },
