@@ -28,6 +28,31 @@ function freePort() {
   });
 }
 
+let database;
+
+/**
+ * `--postgres`: the server keeps its data in PostgreSQL (Debian's, a throw-away cluster
+ * on a free port, as the tests start it) instead of SQLite; `--database URL`: in that
+ * (empty) database. Answers the server arguments.
+ */
+async function databaseArgs() {
+  if (database === undefined) {
+    database = arg('database', null);
+    if (!database && process.argv.includes('--postgres')) {
+      const { startPostgres } = await import(join(root, 'packages/server/dist/testing/postgres.js'));
+      const pg = await startPostgres({ durable: true });
+      process.once('exit', () => pg.stop());
+      const { default: pgLib } = await import('pg');
+      const client = new pgLib.Client({ connectionString: pg.adminUrl });
+      await client.connect();
+      await client.query('CREATE DATABASE bench');
+      await client.end();
+      database = pg.adminUrl.replace(/\/postgres$/, '/bench');
+    }
+  }
+  return database ? ['--database', database] : [];
+}
+
 /**
  * Starts the server as a child process with request logging on, so that the time the
  * server spent on each call can be read from its log (`POST events.x 200 12.3ms`).
@@ -35,7 +60,7 @@ function freePort() {
 export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-events-'))) {
   const [apiPort, filesPort, webPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(root, 'packages/cli/dist/main.js'), 'server', '--host', '127.0.0.1', '--data-dir', dataDir,
-    '--api-port', String(apiPort), '--files-port', String(filesPort), '--web-port', String(webPort), '--log-requests'],
+    '--api-port', String(apiPort), '--files-port', String(filesPort), '--web-port', String(webPort), '--log-requests', ...(await databaseArgs())],
   { env: { ...process.env, CAIRN_ACCESS_KEY: KEY, CAIRN_SECRET_KEY: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
   const serverMs = [];
   let tail = '';

@@ -43,8 +43,12 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-/** Creates and starts a cluster; `stop()` stops it and removes its folder. */
-export async function startPostgres(): Promise<RunningPostgres> {
+/**
+ * Creates and starts a cluster; `stop()` stops it and removes its folder. Tests run it
+ * without fsync (nothing survives the run anyway); `durable` (benchmarks) keeps
+ * PostgreSQL's defaults.
+ */
+export async function startPostgres({ durable = false }: { durable?: boolean } = {}): Promise<RunningPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'cairn-pg-'));
   const data = join(dir, 'data');
@@ -52,7 +56,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const [initCmd, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'cairn', '--auth=trust', '-E', 'UTF8', '--no-sync', '-N']);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
   const port = await freePort();
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=300${fast}`;
   const [ctlCmd, ctlArgs] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', 'start']);
   execFileSync(ctlCmd, ctlArgs, { stdio: 'pipe' });
   let stopped = false;
