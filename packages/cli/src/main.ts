@@ -1,6 +1,8 @@
 import { ConfigError } from '@cairn/server';
 import { agentCommand, agentUsage } from './commands/agent.js';
+import { backupCommand, backupUsage, restoreCommand } from './commands/backup.js';
 import { credentialsCommand, credentialsUsage } from './commands/credentials.js';
+import { migrateCommand, migrateUsage } from './commands/migrate.js';
 import { serverCommand, serverUsage } from './commands/server.js';
 import { rotateSigningKeyCommand, signingKeyUsage } from './commands/signing-key.js';
 import { usersCommand, usersUsage } from './commands/users.js';
@@ -16,13 +18,18 @@ commands:
                 replace the key that signs login tokens (ends every token)
   agent         run a worker that executes queued tasks (agent daemon)
   task          create (and enqueue) a task to run remotely
+  migrate       copy a data folder's SQLite store into PostgreSQL
+  backup        write a snapshot of the store to a SQLite file
+  restore       load such a file into an empty store
 
 ${serverUsage}
 ${credentialsUsage}
 ${usersUsage}
 ${signingKeyUsage}
 ${agentUsage}
-${taskUsage}`;
+${taskUsage}
+${migrateUsage}
+${backupUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -40,6 +47,12 @@ async function main(argv: string[]): Promise<number> {
       return agentCommand(rest);
     case 'task':
       return taskCommand(rest);
+    case 'migrate':
+      return migrateCommand(rest);
+    case 'backup':
+      return backupCommand(rest);
+    case 'restore':
+      return restoreCommand(rest);
     case undefined:
     case 'help':
     case '--help':

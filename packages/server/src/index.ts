@@ -8,3 +8,8 @@ export { checkRole, createCredentials, createUser, otherAdminExists } from './se
 export { rotateSigningKey } from './auth/signing-key.js';
 export { ApiError } from './http/api-error.js';
 export type { Store } from './store/store.js';
+export { backupStore, type StoreLocation } from './store/copy/backup.js';
+export { CopyError } from './store/copy/copy-error.js';
+export type { TableCount } from './store/copy/count.js';
+export { copySqliteToPg } from './store/copy/migrate.js';
+export { restoreStore } from './store/copy/restore.js';

@@ -46,8 +46,8 @@ const seriesOrder = (a: SeriesRow, b: SeriesRow) => cmp(a.metric, b.metric) || c
  * is stored with NUL as \u0001 '0' and \u0001 itself as \u0001 '1', so that it reads back
  * unchanged. Text with neither character (nearly all) is stored as it is.
  */
-const escapeText = (s: string) => s.replace(/[\0\u0001]/g, (ch) => (ch === '\0' ? '\u00010' : '\u00011'));
-const unescapeText = (s: string) => (s.includes('\u0001') ? s.replace(/\u0001([01])/g, (_, d) => (d === '0' ? '\0' : '\u0001')) : s);
+export const escapeText = (s: string) => s.replace(/[\0\u0001]/g, (ch) => (ch === '\0' ? '\u00010' : '\u00011'));
+export const unescapeText = (s: string) => (s.includes('\u0001') ? s.replace(/\u0001([01])/g, (_, d) => (d === '0' ? '\0' : '\u0001')) : s);
 
 /**
  * Condition on the chunks `c` of series `id` that overlap [min, max] (SQL expressions). The
