@@ -49,7 +49,10 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof RegexError) return new ApiError(Errors.invalidRegex, err.message);
   if (err instanceof QueryError) return new ApiError(Errors.validationError, err.message);
   const code = (err as { code?: string }).code;
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
+  // SQLite's, the file system's and PostgreSQL's (SQLSTATE 53100) "disk full"
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
+  // PostgreSQL cannot hold a NUL character in text or JSON (SQLite can)
+  if (code === '22P05' || code === '22021') return new ApiError(Errors.validationError, 'a text value holds a NUL character (\\u0000), which the database cannot store; nothing of this request was stored');
   return new ApiError(Errors.internal, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
