@@ -54,10 +54,15 @@ before(async () => {
 });
 
 after(async () => {
-  glue?.kill('SIGKILL');
+  if (glue && glue.exitCode === null && glue.signalCode === null) {
+    const exited = new Promise((resolve) => glue.once('exit', resolve));
+    glue.kill('SIGKILL');
+    await exited;
+  }
   await server?.close();
   kubeDown();
-  rmSync(dir, { recursive: true, force: true });
+  // a kubectl the glue started may still be writing its cache under HOME for a moment
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 const task = async (id) => (await server.ok('tasks.get_by_id', { task: id })).task;

@@ -68,10 +68,15 @@ export class StatusReporter {
     const run = async () => {
       if (this.stopping) return;
       try {
+        const machineStats = await this.sampler.sample();
+        // The task changed while the machine was sampled (a slow sample on a busy machine):
+        // this report would tell the server of a task already finished, after its
+        // tasks.completed; the report setTask queued says what runs now.
+        if (running !== this.current) return;
         const body: Record<string, unknown> = {
           worker: this.workerId,
           timestamp: Date.now(),
-          machine_stats: await this.sampler.sample(),
+          machine_stats: machineStats,
           queues: this.queueIds,
           ...(running ? { task: running.task, queue: running.queue } : {}),
         };
