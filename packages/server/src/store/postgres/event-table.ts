@@ -22,13 +22,8 @@ const bigintBound = (v: number, round: (v: number) => number) => Math.min(2 ** 5
  */
 const CHUNKS_PER_STATEMENT = 10_000;
 
-/**
- * Chunk bytes as they are read: node-postgres reads every result as text, where `bytea`
- * comes as hex (twice the size); base64 is a third smaller and Node decodes both natively.
- */
-const CHUNK_DATA = "encode(c.data, 'base64') AS data";
-interface ChunkRow { first_iter: number; last_iter: number; n: number; data: string }
-interface StoredChunk { series: number; first_iter: number; n: number; data: string }
+interface ChunkRow { first_iter: number; last_iter: number; n: number; data: Buffer }
+interface StoredChunk { series: number; first_iter: number; n: number; data: Buffer }
 interface SeriesRow { id: number; metric: string; variant: string }
 interface DocRow { metric: string; variant: string; iter: number; key: string; ts: number; body: string }
 interface LogDbRow { ts: number; id: number; iter: number | null; level: string; worker: string; msg: string }
@@ -124,10 +119,10 @@ export class PgEventStore implements EventStore {
     // What the SQLite store reads: the chunks overlapping the new points or, when they all
     // lie past the end of the series, its last chunk if that has room left.
     const { rows } = await c.query<StoredChunk>(`
-      SELECT c.series, c.first_iter, c.n, ${CHUNK_DATA} FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(id, lo, hi)
+      SELECT c.series, c.first_iter, c.n, c.data FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(id, lo, hi)
         JOIN scalar_chunks c ON ${overlaps('r.id', 'r.lo', 'r.hi')}
       UNION ALL
-      SELECT c.series, c.first_iter, c.n, ${CHUNK_DATA} FROM unnest($1::bigint[], $2::bigint[]) AS r(id, lo)
+      SELECT c.series, c.first_iter, c.n, c.data FROM unnest($1::bigint[], $2::bigint[]) AS r(id, lo)
         CROSS JOIN LATERAL (SELECT * FROM scalar_chunks WHERE series = r.id ORDER BY first_iter DESC LIMIT 1) c
         WHERE c.last_iter < r.lo AND c.n < ${CHUNK_POINTS}
       ORDER BY series, first_iter`, [ids, los, his]);
@@ -141,7 +136,7 @@ export class PgEventStore implements EventStore {
     const put: { series: number; first: number; last: number; n: number; data: Buffer }[] = [];
     writes.forEach((w, i) => {
       const old = stored.get(ids[i]) ?? [];
-      let merged = concatPoints(old.map((r) => decodeChunk(Buffer.from(r.data, 'base64'), r.n)));
+      let merged = concatPoints(old.map((r) => decodeChunk(r.data, r.n)));
       for (const e of w.entries) {
         const before = merged.iters.length;
         merged = mergePoints(merged, e.points);
@@ -215,11 +210,11 @@ export class PgEventStore implements EventStore {
   async scalarPoints(task: string, metric: string, variant: string, range: IterRange = {}): Promise<SeriesPoints> {
     const min = range.min ?? MIN_ITER;
     const max = range.max ?? MAX_ITER;
-    const { rows } = await this.db.query<{ n: number; data: string }>(`SELECT c.n, ${CHUNK_DATA} FROM series s JOIN scalar_chunks c ON ${overlaps('s.id', '$4::bigint', '$5::bigint')}
+    const { rows } = await this.db.query<{ n: number; data: Buffer }>(`SELECT c.n, c.data FROM series s JOIN scalar_chunks c ON ${overlaps('s.id', '$4::bigint', '$5::bigint')}
       WHERE s.task = $1 AND s.metric = $2 AND s.variant = $3 ORDER BY c.first_iter`,
     [task, metric, variant, bigintBound(min, Math.ceil), bigintBound(max, Math.floor)]);
     if (rows.length === 0) return emptyPoints();
-    const p = concatPoints(rows.map((r) => decodeChunk(Buffer.from(r.data, 'base64'), r.n)));
+    const p = concatPoints(rows.map((r) => decodeChunk(r.data, r.n)));
     return slicePoints(p, lowerBound(p.iters, min), lowerBound(p.iters, max + 1));
   }
 
@@ -243,10 +238,10 @@ export class PgEventStore implements EventStore {
       // A few chunks at a time: a page usually needs one or two chunks of a long series.
       while (out.length < q.limit && min <= max) {
         const want = Math.ceil((q.limit - out.length) / CHUNK_POINTS) + 1;
-        const { rows } = await this.db.query<ChunkRow>(`SELECT c.first_iter, c.last_iter, c.n, ${CHUNK_DATA} FROM scalar_chunks c
+        const { rows } = await this.db.query<ChunkRow>(`SELECT c.first_iter, c.last_iter, c.n, c.data FROM scalar_chunks c
           WHERE ${overlaps('$1::bigint', '$2::bigint', '$3::bigint')} ORDER BY c.first_iter ${q.descending ? 'DESC' : ''} LIMIT $4`, [id, min, max, want]);
         for (const r of rows) {
-          const p = decodeChunk(Buffer.from(r.data, 'base64'), r.n);
+          const p = decodeChunk(r.data, r.n);
           const from = lowerBound(p.iters, min);
           const to = lowerBound(p.iters, max + 1);
           if (q.descending) {
@@ -274,12 +269,12 @@ export class PgEventStore implements EventStore {
 
   async scalarsAtIter(tasks: readonly string[], iter: number): Promise<ScalarRow[]> {
     if (tasks.length === 0) return [];
-    const { rows } = await this.db.query<{ k: number; metric: string; variant: string; n: number; data: string }>(`SELECT t.k, s.metric, s.variant, c.n, ${CHUNK_DATA}
+    const { rows } = await this.db.query<{ k: number; metric: string; variant: string; n: number; data: Buffer }>(`SELECT t.k, s.metric, s.variant, c.n, c.data
       FROM unnest($1::text[]) WITH ORDINALITY AS t(task, k) JOIN series s ON s.task = t.task
       JOIN scalar_chunks c ON ${overlaps('s.id', '$2::bigint', '$2::bigint')}`, [tasks, iter]);
     const found: ScalarRow[][] = tasks.map(() => []);
     for (const r of rows) {
-      const p = decodeChunk(Buffer.from(r.data, 'base64'), r.n);
+      const p = decodeChunk(r.data, r.n);
       const i = lowerBound(p.iters, iter);
       const task = tasks[r.k - 1];
       if (i < r.n && p.iters[i] === iter) found[r.k - 1].push({ task, metric: r.metric, variant: r.variant, iter, value: p.values[i], timestamp: p.timestamps[i] });
