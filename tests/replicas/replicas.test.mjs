@@ -102,7 +102,18 @@ async function ok(port, token, endpoint, body, { retries = 20 } = {}) {
   }
 }
 
+/** Starts a replica on free ports; another suite may take a port between the check and the listen: new ports then. */
 async function startReplica(i, database, filesStore, credsFile) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReplicaOnce(i, database, filesStore, credsFile);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err;
+    }
+  }
+}
+
+async function startReplicaOnce(i, database, filesStore, credsFile) {
   const [api, web, files] = [await freePort(), await freePort(), await freePort()];
   const dataDir = join(work, `replica-${i}`);
   mkdirSync(dataDir, { recursive: true });
@@ -117,7 +128,11 @@ async function startReplica(i, database, filesStore, credsFile) {
   child.stderr.on('data', (d) => { log += d; });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   for (let t = 0; !log.includes('Cairn is running'); t++) {
-    if (child.exitCode !== null || t > 600) throw new Error(`replica ${i} did not start:\n${log}`);
+    if (child.exitCode !== null || t > 600) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`replica ${i} did not start:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { api, files, child, exited, log: () => log };
@@ -136,9 +151,11 @@ before(async () => {
   apiProxy = await startProxy(apiPorts);
   filesProxy = await startProxy(filesPorts);
   // started together: they migrate the empty database and make the admin once
-  const started = await Promise.all([0, 1].map((i) => startReplica(i, database, `s3://${moto.host}/clearml/replicas`, credsFile)));
-  for (const r of started) {
-    replicas.push(r);
+  const started = await Promise.allSettled([0, 1].map((i) => startReplica(i, database, `s3://${moto.host}/clearml/replicas`, credsFile)));
+  for (const r of started) if (r.status === 'fulfilled') replicas.push(r.value);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const r of replicas) {
     apiPorts.push(r.api);
     filesPorts.push(r.files);
   }

@@ -55,11 +55,20 @@ export async function startPostgres({ durable = false }: { durable?: boolean } =
   if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
   const [initCmd, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'cairn', '--auth=trust', '-E', 'UTF8', '--no-sync', '-N']);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
-  const port = await freePort();
   const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=300${fast}`;
-  const [ctlCmd, ctlArgs] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', 'start']);
-  execFileSync(ctlCmd, ctlArgs, { stdio: 'pipe' });
+  let port = 0;
+  // another process may take the free port before PostgreSQL listens on it: a new one then
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=300${fast}`;
+    const [ctlCmd, ctlArgs] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', 'start']);
+    try {
+      execFileSync(ctlCmd, ctlArgs, { stdio: 'pipe' });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
   let stopped = false;
   const stop = () => {
     if (stopped) return;
