@@ -502,33 +502,25 @@ def run_readback(script_body: str, env: dict, args: Any = None, timeout: float =
     return Sections(results=res.json_result(), run=res)
 
 
-# --------------------------------------------------------------------------- S3 (moto)
-
-POSTGRES_UP = ROOT / "tests" / "pg" / "postgres_up.mjs"
+# ------------------------------------------------------------- test services (moto, PostgreSQL)
 
 
-class Postgres:
-    """tests/pg/postgres_up.mjs (Debian's PostgreSQL, a cluster on a free loopback port)
-    in a subprocess that serves until its standard input closes; or, when
-    CAIRN_TEST_POSTGRES names a running one, that one. Each server gets a database of
-    its own (`database_url`)."""
+class ServiceProcess:
+    """A test service in a subprocess that prints one JSON line once it is ready and
+    serves until its standard input closes (tests/s3/moto_up.py, tests/pg/postgres_up.mjs)."""
+
+    name = "service"
 
     def __init__(self, log_path: Path):
         self.log_path = Path(log_path)
         self.proc: Optional[subprocess.Popen] = None
-        self.admin_url = ""
 
-    def start(self, timeout: float = 60.0) -> "Postgres":
-        given = os.environ.get("CAIRN_TEST_POSTGRES")
-        if given:
-            self.admin_url = given
-            return self
+    def _launch(self, cmd: list[str], timeout: float, env: Optional[dict] = None) -> dict:
+        """Starts `cmd` and answers its ready line; stops it when none comes in `timeout` s."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            ["node", str(POSTGRES_UP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                                         start_new_session=True)
         box: dict = {}
 
         def read_first_line():
@@ -542,19 +534,11 @@ class Postgres:
         line = box.get("line") or b""
         if not line.strip():
             self.stop()
-            raise RuntimeError(f"PostgreSQL did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
-        self.admin_url = json.loads(line)["adminUrl"]
-        return self
+            raise RuntimeError(f"{self.name} did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
+        return json.loads(line)
 
     def alive(self) -> bool:
-        return self.proc is None or self.proc.poll() is None
-
-    def database_url(self, name: str) -> str:
-        """A new empty database (`name` made unique) and its URL."""
-        db = "c_" + re.sub(r"[^a-z0-9_]", "_", name.lower()) + "_" + uuid.uuid4().hex[:8]
-        subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", f"CREATE DATABASE {db}"],
-                       check=True, capture_output=True, timeout=60)
-        return self.admin_url.rsplit("/", 1)[0] + "/" + db
+        return self.proc is not None and self.proc.poll() is None
 
     def stop(self) -> None:
         if not self.proc:
@@ -576,19 +560,49 @@ class Postgres:
             return ""
 
 
+POSTGRES_UP = ROOT / "tests" / "pg" / "postgres_up.mjs"
+
+
+class Postgres(ServiceProcess):
+    """tests/pg/postgres_up.mjs (Debian's PostgreSQL, a cluster on a free loopback port);
+    or, when CAIRN_TEST_POSTGRES names a running one, that one. Each server gets a
+    database of its own (`database_url`)."""
+
+    name = "PostgreSQL"
+
+    def __init__(self, log_path: Path):
+        super().__init__(log_path)
+        self.admin_url = ""
+
+    def start(self, timeout: float = 60.0) -> "Postgres":
+        self.admin_url = os.environ.get("CAIRN_TEST_POSTGRES") or self._launch(["node", str(POSTGRES_UP)], timeout)["adminUrl"]
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is None or super().alive()
+
+    def database_url(self, name: str) -> str:
+        """A new empty database (`name` made unique) and its URL."""
+        db = "c_" + re.sub(r"[^a-z0-9_]", "_", name.lower()) + "_" + uuid.uuid4().hex[:8]
+        subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", f"CREATE DATABASE {db}"],
+                       check=True, capture_output=True, timeout=60)
+        return self.admin_url.rsplit("/", 1)[0] + "/" + db
+
+
 MOTO_UP = ROOT / "tests" / "s3" / "moto_up.py"
 S3_BUCKETS = ("clearml", "datasets", "models")
 
 
-class MotoS3:
+class MotoS3(ServiceProcess):
     """tests/s3/moto_up.py (moto's S3 server on a free loopback port, credentials
-    enforced, buckets clearml/datasets/models) in a subprocess that serves until its
-    standard input closes. moto speaks the plain S3 API only: MinIO's own behaviour
-    (bucket policies, its multipart part-size rules, console API) is not exercised."""
+    enforced, buckets clearml/datasets/models). moto speaks the plain S3 API only:
+    MinIO's own behaviour (bucket policies, its multipart part-size rules, console API)
+    is not exercised."""
+
+    name = "moto"
 
     def __init__(self, log_path: Path):
-        self.log_path = Path(log_path)
-        self.proc: Optional[subprocess.Popen] = None
+        super().__init__(log_path)
         self.endpoint = self.host = self.key = self.secret = ""
         self.buckets: list[str] = []
 
@@ -597,54 +611,11 @@ class MotoS3:
         return int(self.host.rsplit(":", 1)[1])
 
     def start(self, timeout: float = 60.0) -> "MotoS3":
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [PYTHON, str(MOTO_UP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
-            start_new_session=True,
-        )
-        log.close()
-        box: dict = {}
-
-        def read_first_line():
-            box["line"] = self.proc.stdout.readline()
-
-        import threading
-
-        reader = threading.Thread(target=read_first_line, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        line = box.get("line") or b""
-        if not line.strip():
-            self.stop()
-            raise RuntimeError(f"moto did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
-        info = json.loads(line)
+        info = self._launch([PYTHON, str(MOTO_UP)], timeout, env=env)
         self.endpoint, self.host = info["endpoint"], info["host"]
         self.key, self.secret, self.buckets = info["key"], info["secret"], list(info["buckets"])
         return self
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        if not self.proc:
-            return
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def log_tail(self, max_chars: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-max_chars:]
-        except FileNotFoundError:
-            return ""
 
     def url(self, bucket: str = "clearml", key: str = "") -> str:
         """The SDK's address of an object (or prefix): s3://127.0.0.1:PORT/BUCKET/KEY."""
