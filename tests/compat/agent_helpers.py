@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from helpers import ACCESS_KEY, MAIN_JS, PYTHON, ROOT, SECRET_KEY, Api, make_sdk_env
+from helpers import ACCESS_KEY, MAIN_JS, PYTHON, ROOT, SECRET_KEY, Api, make_sdk_env, marked_task_id
 
 # The training script committed to the test repository. It runs with the real clearml
 # SDK both locally (the test starts it; it enqueues itself when ORCH_QUEUE is set) and on
@@ -296,7 +296,7 @@ def make_template_task(server, repo: GitRepo, home: Path) -> str:
                        extra={"ORCH_PROJECT": "orchestration templates", "ORCH_TASK": "template"})
     res = run_script(repo.work / "train.py", env, repo.work)
     assert res.returncode == 0, f"local run of train.py failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
-    task_id = parse_mark(res.stdout, "ORCH task=").split()[0]
+    task_id = parse_mark(res.stdout, "ORCH task=")
     return task_id
 
 
@@ -411,10 +411,11 @@ def run_script(script: Path, env: dict, cwd: Path, timeout: float = 180) -> subp
 
 
 def parse_mark(stdout: str, mark: str) -> str:
-    for line in stdout.splitlines():
-        if line.startswith(mark):
-            return line[len(mark):].strip()
-    raise AssertionError(f"no line starting with {mark!r} in:\n{stdout[-4000:]}")
+    """The task id printed right after `mark`."""
+    found = marked_task_id(stdout, mark)
+    if found is None:
+        raise AssertionError(f"no task id after {mark!r} in:\n{stdout[-4000:]}")
+    return found
 
 
 def dumps(obj) -> str:

@@ -375,16 +375,35 @@ class SdkRun:
         return f"SDK script {self.script_path} {state}\n--- stdout (tail) ---\n{out}\n--- stderr (tail) ---\n{err}"
 
     def json_result(self) -> Any:
-        for line in reversed(self.stdout.splitlines()):
-            if line.startswith(RESULT_MARK):
-                return json.loads(line[len(RESULT_MARK):])
-        raise AssertionError(f"the script printed no result line\n{self.describe()}")
+        found = result_json(self.stdout)
+        if found is None:
+            raise AssertionError(f"the script printed no result line\n{self.describe()}")
+        return found
 
     def task_id(self) -> str:
-        for line in self.stdout.splitlines():
-            if line.startswith(TASK_ID_MARK):
-                return line[len(TASK_ID_MARK):].strip()
-        raise AssertionError(f"the script printed no task id\n{self.describe()}")
+        found = marked_task_id(self.stdout, TASK_ID_MARK)
+        if found is None:
+            raise AssertionError(f"the script printed no task id\n{self.describe()}")
+        return found
+
+
+# The SDK's own threads print to the same stdout (the resource monitor's "GPU
+# monitoring failed ..." on a machine with a GPU driver but no usable GPU), and
+# print() writes the text and its newline separately, so their words can land
+# before or right after a marked line's value on the same line. Marks are found
+# anywhere in a line and ids are read as exactly 32 hex digits.
+def marked_task_id(stdout: str, mark: str) -> Optional[str]:
+    found = re.search(re.escape(mark) + r"([0-9a-f]{32})", stdout)
+    return found.group(1) if found else None
+
+
+def result_json(stdout: str) -> Any:
+    """The value of the last result line, whatever was printed around it."""
+    for line in reversed(stdout.splitlines()):
+        at = line.find(RESULT_MARK)
+        if at >= 0:
+            return json.JSONDecoder().raw_decode(line, at + len(RESULT_MARK))[0]
+    return None
 
 
 def run_sdk(script_text: str, env: dict, *, timeout: float = SDK_TIMEOUT_S, cwd: Optional[Path] = None,

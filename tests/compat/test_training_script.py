@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import TASK_ID_MARK, RESULT_MARK, Api, make_sdk_env, rejected_calls, run_readback, run_sdk
+from helpers import TASK_ID_MARK, Api, make_sdk_env, marked_task_id, rejected_calls, result_json, run_readback, run_sdk
 
 N_ITER = 50
 PLOT_ITER = 3
@@ -307,14 +307,8 @@ def training_run(request, cairn, tmp_path_factory):
     log_mark = cairn.log_size()
     run = run_sdk(TRAINING_SCRIPT, env, args=args, cwd=work / "script")
     run_log = cairn.log_since(log_mark, max_lines=100000)
-    task_id = None
-    for line in run.stdout.splitlines():
-        if line.startswith(TASK_ID_MARK):
-            task_id = line[len(TASK_ID_MARK):].strip()
-    seen = None
-    for line in run.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            seen = json.loads(line[len(RESULT_MARK):])
+    task_id = marked_task_id(run.stdout, TASK_ID_MARK)
+    seen = result_json(run.stdout)
     readback = None
     if task_id:
         readback = run_readback(
