@@ -37,6 +37,91 @@ export interface CompiledQuery {
   compare: (a: object, b: object) => number;
   offset: number;
   limit: number | null;
+  /** The part of the query a SQL store can answer itself. */
+  plan: QueryPlan;
+}
+
+/**
+ * A filter a SQL store evaluates on its own, over document paths:
+ * - `in`: the value (as text), or an element of a list value, is one of `values`;
+ *   `scalar` says the field is never a list in documents the server writes, so a
+ *   store may compare the value alone (and use an index on it).
+ * - `lacks`: neither the value nor any element of a list value is `value`.
+ * - `range`: a number within `[lo, hi]`; with no `lo`, a missing value matches too.
+ */
+export type PlanCondition =
+  | { op: 'in'; path: string[]; values: string[]; scalar: boolean }
+  | { op: 'lacks'; path: string[]; value: string }
+  | { op: 'range'; path: string[]; lo: number | null; hi: number | null };
+
+/** One `order_by` key as SQL sorts it: missing values first when ascending, last when descending. */
+export interface PlanOrder {
+  path: string[];
+  descending: boolean;
+  kind: 'text' | 'number';
+}
+
+export interface QueryPlan {
+  /** Every document the query answers meets all of these. */
+  conditions: PlanCondition[];
+  /** The conditions are the whole filter: what meets them needs no further check. */
+  complete: boolean;
+  /**
+   * The order as SQL can reproduce it (the id last), or null where a key compares as
+   * SQL cannot (text that may read as numbers: names, hyper-parameters).
+   */
+  order: PlanOrder[] | null;
+}
+
+/**
+ * True when a SQL store can answer the request's page alone: filter, order and paging.
+ * A request without paging is left to the caller's filter over the store's scan.
+ */
+export function storePages(q: CompiledQuery): boolean {
+  return q.ids === null && q.limit !== null && q.plan.complete && q.plan.order !== null;
+}
+
+/** Fields the server always writes as one string (never a list), compared as text in order. */
+const SCALAR_TEXT_FIELDS = new Set(['id', 'status', 'type', 'user', 'project', 'parent']);
+/** Fields holding numbers wherever the server writes them. */
+const NUMBER_FIELDS = new Set(['last_iteration', 'active_duration']);
+
+/** Document paths SQL stores can name: plain keys, none empty or quoted. */
+function planPath(key: string): string[] | null {
+  const path = key.split('.');
+  return path.every((k) => k !== '' && !k.includes('"') && !k.includes('\\')) ? path : null;
+}
+
+function planOrder(keys: readonly string[]): PlanOrder[] | null {
+  const out: PlanOrder[] = [];
+  for (const raw of keys) {
+    const descending = raw.startsWith('-');
+    const key = raw.replace(/^[-+]/, '');
+    const path = planPath(key);
+    if (!path) return null;
+    let kind: PlanOrder['kind'];
+    if (NUMBER_FIELDS.has(key) || (key.startsWith('last_metrics.') && path.length === 4)) kind = 'number';
+    else if (SCALAR_TEXT_FIELDS.has(key) || DATE_FIELDS.has(key)) kind = 'text';
+    else return null;
+    out.push({ path, descending, kind });
+  }
+  if (!out.some((k) => k.path.length === 1 && k.path[0] === 'id')) out.push({ path: ['id'], descending: false, kind: 'text' });
+  return out;
+}
+
+/**
+ * A list filter of plain values and `-value` exclusions (no operators or nulls) as
+ * conditions: any of the values, none of the excluded ones. Null where it has more.
+ */
+function plainListConditions(field: string, raw: unknown): PlanCondition[] | null {
+  const items = Array.isArray(raw) ? raw : [raw];
+  const path = planPath(field);
+  if (!path || items.length === 0 || !items.every((x) => typeof x === 'string' && !x.startsWith('__$'))) return null;
+  const excluded = (x: string) => x.startsWith('-') && x.length > 1;
+  const values = (items as string[]).filter((x) => !excluded(x));
+  const out: PlanCondition[] = (items as string[]).filter(excluded).map((x) => ({ op: 'lacks', path, value: x.slice(1) }));
+  if (values.length > 0) out.push({ op: 'in', path, values, scalar: SCALAR_TEXT_FIELDS.has(field) });
+  return out;
 }
 
 export const MAX_PAGE_SIZE = 500;
@@ -159,48 +244,76 @@ export function compileGetAll(req: GetAllRequest, listFields: readonly string[])
   checkType(req, 'order_by', isStringList, 'a list of field names');
   checkType(req, 'id', isStringList, 'a list of ids');
   const preds: ((doc: object) => boolean)[] = [];
+  const conditions: PlanCondition[] = [];
+  let complete = true;
+  /** A filter checked in memory only: the store's answer is a superset. */
+  const residual = (p: (doc: object) => boolean) => {
+    preds.push(p);
+    complete = false;
+  };
+  /** A filter the store applies too. */
+  const pushed = (p: (doc: object) => boolean, c: PlanCondition) => {
+    preds.push(p);
+    conditions.push(c);
+  };
   const ids = req.id === undefined || req.id === null ? null : asList(req.id);
   if (ids !== null) {
     const wanted = new Set(ids);
-    preds.push((doc) => wanted.has(String(getPath(doc, 'id'))));
+    residual((doc) => wanted.has(String(getPath(doc, 'id'))));
   }
 
   if (typeof req.name === 'string' && req.name !== '') {
     const re = compilePythonRegex(req.name);
-    preds.push((doc) => re.test(textOf(getPath(doc, 'name'))));
+    residual((doc) => re.test(textOf(getPath(doc, 'name'))));
   }
   for (const field of listFields) {
     if (!(field in req) || req[field] === undefined) continue;
     const p: ListPredicate | null = compileListFilter(req[field]);
-    if (p) preds.push((doc) => p(asList(getPath(doc, field))));
+    if (!p) continue;
+    const predicate = (doc: object) => p(asList(getPath(doc, field)));
+    const cs = plainListConditions(field, req[field]);
+    if (cs) {
+      preds.push(predicate);
+      conditions.push(...cs);
+    } else {
+      residual(predicate);
+    }
   }
   if (typeof req.search_text === 'string' && req.search_text !== '') {
     const needle = req.search_text.toLowerCase();
-    preds.push((doc) => ['name', 'id', 'comment'].some((f) => textOf(getPath(doc, f)).toLowerCase().includes(needle)));
+    residual((doc) => ['name', 'id', 'comment'].some((f) => textOf(getPath(doc, f)).toLowerCase().includes(needle)));
   }
   for (const [name, mode] of [['_any_', 'any'], ['_or_', 'any'], ['_all_', 'all'], ['_and_', 'all']] as const) {
     const p = fieldsPredicate(req[name], mode, name);
-    if (p) preds.push(p);
+    if (p) residual(p);
   }
   if (!req.search_hidden && ids === null) {
-    preds.push((doc) => !asList(getPath(doc, 'system_tags')).includes('hidden'));
+    pushed((doc) => !asList(getPath(doc, 'system_tags')).includes('hidden'), { op: 'lacks', path: ['system_tags'], value: 'hidden' });
   }
   for (const [key, value] of Object.entries(req)) {
     if (CONTROL_KEYS.has(key) || listFields.includes(key) || value === undefined) continue;
     if (DATE_FIELDS.has(key)) {
       const p = datePredicate(key, value);
-      preds.push((doc) => p(getPath(doc, key)));
+      residual((doc) => p(getPath(doc, key)));
     } else if (isRangeKey(key)) {
-      preds.push(rangePredicate(key, value));
+      const p = rangePredicate(key, value);
+      const [lo, hi] = value as unknown[];
+      const path = planPath(key);
+      const numeric = (v: unknown): v is number | null => v === null || typeof v === 'number';
+      if (path && numeric(lo) && numeric(hi)) pushed(p, { op: 'range', path, lo, hi });
+      else residual(p);
     } else if (key.includes('.')) {
       // Dotted keys (`runtime.x`, `metadata.k.value`, `hyperparams.S.n.value`) match exactly, or any of a list.
       const wanted = asList(value);
-      preds.push((doc) => {
+      const p = (doc: object) => {
         const got = getPath(doc, key);
         return Array.isArray(got) ? got.some((g) => wanted.includes(String(g))) : wanted.includes(textOf(got));
-      });
+      };
+      const path = planPath(key);
+      if (path && wanted.length > 0) pushed(p, { op: 'in', path, values: wanted, scalar: false });
+      else residual(p);
     } else if (typeof value === 'boolean') {
-      preds.push((doc) => Boolean(getPath(doc, key)) === value);
+      residual((doc) => Boolean(getPath(doc, key)) === value);
     }
   }
 
@@ -211,12 +324,14 @@ export function compileGetAll(req: GetAllRequest, listFields: readonly string[])
     offset = Math.max(Number(req.page ?? 0) | 0, 0) * size;
     limit = size;
   }
+  const orderBy = asList(req.order_by).filter((k) => k !== '');
   return {
     ids,
     predicate: (doc) => preds.every((p) => p(doc)),
-    compare: orderComparator(asList(req.order_by)),
+    compare: orderComparator(orderBy),
     offset,
     limit,
+    plan: { conditions, complete, order: planOrder(orderBy) },
   };
 }
 

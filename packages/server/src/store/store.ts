@@ -1,4 +1,4 @@
-import type { IdName, Model, Project, Queue, QueueEntry, Task, User } from '@cairn/protocol';
+import type { IdName, Model, PlanCondition, PlanOrder, Project, Queue, QueueEntry, Task, User } from '@cairn/protocol';
 import type { EventStore } from './event-store.js';
 
 /**
@@ -9,6 +9,19 @@ import type { EventStore } from './event-store.js';
 export interface Narrowing {
   ids?: readonly string[] | null;
   projects?: readonly string[] | null;
+  /**
+   * Conditions every wanted document meets. A store may apply them or not: callers
+   * filter what `find` answers themselves.
+   */
+  conditions?: readonly PlanCondition[];
+}
+
+/** A page a store answers alone: exactly the documents meeting `conditions`, in `order`. */
+export interface Selection {
+  conditions: readonly PlanCondition[];
+  order: readonly PlanOrder[];
+  offset: number;
+  limit: number | null;
 }
 
 export interface DocumentStore<T extends { id: string }> {
@@ -16,6 +29,7 @@ export interface DocumentStore<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   getMany(ids: readonly string[]): Promise<T[]>;
   find(narrow?: Narrowing): Promise<T[]>;
+  select(selection: Selection): Promise<T[]>;
   /**
    * Atomic read-modify-write: `mutate` sees the current document and returns the new
    * one (or throws to abort). No other write to the document can interleave.

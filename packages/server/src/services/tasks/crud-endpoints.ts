@@ -1,4 +1,4 @@
-import { compileGetAll, Errors, project, runQuery, type Task } from '@cairn/protocol';
+import { compileGetAll, Errors, project, runQuery, storePages, type Task } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
 import type { EndpointRegistry } from '../../http/endpoints.js';
 import { nowIso, type ServiceDeps } from '../deps.js';
@@ -48,9 +48,13 @@ export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecord
 
   const getAll = async (body: Record<string, unknown>) => {
     const q = compileGetAll(body, LIST_FIELDS);
-    const docs = await store.tasks.find({ ids: q.ids, projects: plainIds(body.project) });
     const onlyFields = optStringList(body, 'only_fields');
-    return { tasks: runQuery(docs, q).map((t) => project(t, onlyFields)) };
+    // The store's page is checked once more here: its conditions are never looser than
+    // the query's, and a document they let through by a corner case is left out.
+    const tasks = storePages(q)
+      ? (await store.tasks.select({ conditions: q.plan.conditions, order: q.plan.order!, offset: q.offset, limit: q.limit })).filter(q.predicate)
+      : runQuery(await store.tasks.find({ ids: q.ids, projects: plainIds(body.project), conditions: q.plan.conditions }), q);
+    return { tasks: tasks.map((t) => project(t, onlyFields)) };
   };
   registry.add({ name: 'tasks.get_all', handler: getAll });
   registry.add({ name: 'tasks.get_all_ex', handler: getAll });

@@ -1,13 +1,24 @@
-import type { DocumentStore, Narrowing } from '../store.js';
+import type { DocumentStore, Narrowing, Selection } from '../store.js';
 import type { PgDb } from './database.js';
+import { orderSql, whereSql, type Columns } from './selection-sql.js';
+
+function bindLimit(params: unknown[], limit: number): string {
+  params.push(limit);
+  return `$${params.length}`;
+}
 
 /**
  * A table of JSON documents (`jsonb`) keyed by id, with an optional indexed `project`
  * column used to narrow `get_all` queries. Unlike the SQLite table there is no
- * in-process copy of the table: other replicas write to it at any time.
+ * in-process copy of the table: other replicas write to it at any time, so `find`
+ * applies its narrowing conditions in SQL and `select` answers whole pages there.
  */
 export class PgDocumentTable<T extends { id: string; project?: string }> implements DocumentStore<T> {
-  constructor(protected readonly db: PgDb, protected readonly table: string, private readonly hasProject: boolean) {}
+  private readonly columns: Columns;
+
+  constructor(protected readonly db: PgDb, protected readonly table: string, private readonly hasProject: boolean) {
+    this.columns = new Set(hasProject ? ['id', 'project'] : ['id']);
+  }
 
   async insert(doc: T): Promise<void> {
     if (this.hasProject) {
@@ -33,11 +44,21 @@ export class PgDocumentTable<T extends { id: string; project?: string }> impleme
 
   async find(narrow: Narrowing = {}): Promise<T[]> {
     if (narrow.ids) return this.getMany(narrow.ids);
-    if (narrow.projects && this.hasProject) {
-      const { rows } = await this.db.query<{ doc: T }>(`SELECT doc FROM ${this.table} WHERE project = ANY($1) ORDER BY seq`, [[...narrow.projects]]);
-      return rows.map((r) => r.doc);
-    }
-    const { rows } = await this.db.query<{ doc: T }>(`SELECT doc FROM ${this.table} ORDER BY seq`);
+    const conditions = [...(narrow.conditions ?? [])];
+    if (narrow.projects && this.hasProject) conditions.push({ op: 'in', path: ['project'], values: [...narrow.projects], scalar: true });
+    const params: unknown[] = [];
+    const where = whereSql(conditions, params, this.columns);
+    const { rows } = await this.db.query<{ doc: T }>(`SELECT doc FROM ${this.table} ${where} ORDER BY seq`, params);
+    return rows.map((r) => r.doc);
+  }
+
+  async select(selection: Selection): Promise<T[]> {
+    const params: unknown[] = [];
+    const where = whereSql(selection.conditions, params, this.columns);
+    const order = orderSql(selection.order, this.columns);
+    const limit = selection.limit === null ? '' : `LIMIT ${bindLimit(params, selection.limit)}`;
+    params.push(selection.offset);
+    const { rows } = await this.db.query<{ doc: T }>(`SELECT doc FROM ${this.table} ${where} ${order} ${limit} OFFSET $${params.length}`, params);
     return rows.map((r) => r.doc);
   }
 

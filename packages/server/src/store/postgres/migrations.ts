@@ -62,4 +62,38 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_error text, status text NOT NULL, finished bigint);
   CREATE INDEX storage_deletions_due ON storage_deletions(status, next_attempt);
   `,
+  // get_all's equality filters are containment (doc @> ...), which this index answers.
+  `CREATE INDEX tasks_doc ON tasks USING gin (doc jsonb_path_ops);`,
+  // Each task's last metric values as rows, kept by a trigger from the document, so that a
+  // page sorted by a metric walks an index in metric order instead of sorting every match.
+  // Derived: copies (migrate, backup, restore) leave it out and the trigger fills it again.
+  `
+  CREATE FUNCTION cairn_number(v jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN jsonb_typeof(v) = 'number' THEN v::double precision END $$;
+  CREATE TABLE task_metrics (task text NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    metric text COLLATE "C" NOT NULL, variant text COLLATE "C" NOT NULL,
+    value double precision, min_value double precision, max_value double precision,
+    PRIMARY KEY (task, metric, variant));
+  CREATE INDEX task_metrics_value ON task_metrics(metric, variant, value);
+  CREATE INDEX task_metrics_min_value ON task_metrics(metric, variant, min_value);
+  CREATE INDEX task_metrics_max_value ON task_metrics(metric, variant, max_value);
+  CREATE FUNCTION task_metrics_rows(id text, doc jsonb)
+    RETURNS TABLE (task text, metric text, variant text, value double precision, min_value double precision, max_value double precision)
+    LANGUAGE sql STABLE AS $$
+      SELECT id, m.key, v.key, cairn_number(v.value->'value'), cairn_number(v.value->'min_value'), cairn_number(v.value->'max_value')
+      FROM jsonb_each(CASE WHEN jsonb_typeof(doc->'last_metrics') = 'object' THEN doc->'last_metrics' ELSE '{}' END) m,
+           jsonb_each(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}' END) v
+      WHERE jsonb_typeof(v.value) = 'object' $$;
+  CREATE FUNCTION task_metrics_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' THEN
+      IF NEW.doc->'last_metrics' IS NOT DISTINCT FROM OLD.doc->'last_metrics' THEN RETURN NULL; END IF;
+      DELETE FROM task_metrics WHERE task = OLD.id;
+    END IF;
+    INSERT INTO task_metrics SELECT * FROM task_metrics_rows(NEW.id, NEW.doc);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER tasks_metrics AFTER INSERT OR UPDATE OF doc ON tasks FOR EACH ROW EXECUTE FUNCTION task_metrics_sync();
+  INSERT INTO task_metrics SELECT r.* FROM tasks t, task_metrics_rows(t.id, t.doc) r;
+  `,
 ];

@@ -1,7 +1,8 @@
-import type { Model, Project, Task, User } from '@cairn/protocol';
+import type { Model, Project, User } from '@cairn/protocol';
 import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
 import { openPgDatabase, type PgDb } from './database.js';
 import { PgDocumentTable } from './document-table.js';
+import { PgTaskTable } from './task-table.js';
 import { PgEventStore } from './event-table.js';
 import { PgQueueEntries } from './queue-entry-table.js';
 import { PgStorageDeletions } from './storage-deletion-table.js';
@@ -120,7 +121,7 @@ export async function openPgStore(url: string): Promise<Store> {
     credentials: new PgCredentials(db),
     sessions: new PgSessions(db),
     projects: new PgDocumentTable<Project>(db, 'projects', false),
-    tasks: new PgDocumentTable<Task>(db, 'tasks', true),
+    tasks: new PgTaskTable(db),
     models: new PgDocumentTable<Model>(db, 'models', true),
     queues: new PgDocumentTable<QueueRecord>(db, 'queues', false),
     queueEntries: new PgQueueEntries(db),
