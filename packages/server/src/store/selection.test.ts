@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { compileGetAll, runQuery, storePages, type Task } from '@cairn/protocol';
 import { storeBackends } from '../testing/store-backends.js';
+import { metricWindow } from './metric-pages.js';
 import type { Store } from './store.js';
 
 /**
@@ -87,6 +88,7 @@ const SCANNED: Record<string, unknown>[] = [
 ];
 
 const tasks = makeTasks(600);
+const metrics = (value: unknown) => ({ m1: { v1: { value } } }) as unknown as Task['last_metrics'];
 const byId = new Map(tasks.map((t) => [t.id, t]));
 const expected = (req: Record<string, unknown>) => runQuery(tasks, compileGetAll(req, LIST_FIELDS)).map((t) => t.id);
 
@@ -110,6 +112,57 @@ for (const backend of storeBackends) {
       // the last four pages hold tasks without the metric, the first three beside tasks with it
       const lacking = (req: Record<string, unknown>) => expected(req).filter((id) => !byId.get(id)!.last_metrics).length;
       assert.deepEqual(PAGED.slice(-4).map((r) => [expected(r).length, lacking(r)]), [[242, 95], [60, 35], [42, 42], [100, 56]]);
+    });
+
+    test('pages sorted by a metric are the same whether the index window holds them or not', async () => {
+      const saved = { ...metricWindow };
+      try {
+        for (const [base, perRow] of [[0, 1], [5, 2], [40, 1], [150, 0]]) {
+          Object.assign(metricWindow, { base, perRow });
+          for (const req of PAGED.filter((r) => String(r.order_by ?? '').startsWith('last_metrics') || String(r.order_by ?? '').startsWith('-last_metrics'))) {
+            const q = compileGetAll(req, LIST_FIELDS);
+            const got = await store.tasks.select({ conditions: q.plan.conditions, order: q.plan.order!, offset: q.offset, limit: q.limit });
+            assert.deepEqual(got.map((t) => t.id), expected(req), `window ${base} + ${perRow}/row: ${JSON.stringify(req)}`);
+          }
+        }
+      } finally {
+        Object.assign(metricWindow, saved);
+      }
+    });
+
+    test('tasks tied on the metric at the window\'s edge come in id order', async () => {
+      const tied = Array.from({ length: 30 }, (_, i) => ({ ...tasks[i], id: `tie${String(i).padStart(2, '0')}`, system_tags: [], last_metrics: metrics(9999) }) as Task);
+      for (const t of tied) await store.tasks.insert(t);
+      const saved = { ...metricWindow };
+      try {
+        Object.assign(metricWindow, { base: 5, perRow: 0 });
+        const q = compileGetAll({ page: 0, page_size: 3, order_by: ['-last_metrics.m1.v1.value'] }, LIST_FIELDS);
+        const got = await store.tasks.select({ conditions: q.plan.conditions, order: q.plan.order!, offset: q.offset, limit: q.limit });
+        assert.deepEqual(got.map((t) => t.id), ['tie00', 'tie01', 'tie02']);
+      } finally {
+        Object.assign(metricWindow, saved);
+        for (const t of tied) await store.tasks.delete(t.id);
+      }
+    });
+
+    test('a metric sort follows the documents as they change and go', async () => {
+      const req = { page: 0, page_size: 3, order_by: ['-last_metrics.m1.v1.value'], search_hidden: true };
+      const top = async () => {
+        const q = compileGetAll(req, LIST_FIELDS);
+        return (await store.tasks.select({ conditions: q.plan.conditions, order: q.plan.order!, offset: q.offset, limit: q.limit })).map((t) => t.id);
+      };
+      const last = tasks.at(-1)!.id;
+      await store.tasks.update(last, (t) => ({ ...t, last_metrics: metrics(5000) }));
+      assert.deepEqual((await top()).slice(0, 2), [last, expected(req)[0]]);
+      await store.tasks.update(last, (t) => ({ ...t, name: 'renamed' }));
+      assert.equal((await top())[0], last, 'an update that leaves the metrics alone keeps them');
+      await store.tasks.update(last, (t) => ({ ...t, last_metrics: metrics('not a number') }));
+      assert.deepEqual(await top(), expected(req));
+      await store.tasks.update(last, (t) => ({ ...t, last_metrics: metrics(6000) }));
+      await store.tasks.delete(last);
+      assert.deepEqual(await top(), expected(req));
+      assert.ok(!expected(req).includes(last));
+      await store.tasks.insert(tasks.at(-1)!);
     });
 
     test('narrowed scans keep every document the query answers', async () => {

@@ -44,10 +44,10 @@ export interface CopyTable {
 const col = (name: string, kind: Kind, pg?: string): Column => (pg ? { name, kind, pg } : { name, kind });
 
 /**
- * PostgreSQL tables a trigger fills from another table's rows (task_metrics from tasks):
- * copies leave them out, writing the source rows fills them again.
+ * Tables triggers fill from another table's rows (task_metrics from tasks), in both
+ * schemas: copies leave them out, writing the source rows fills them again.
  */
-export const DERIVED_PG_TABLES: readonly string[] = ['task_metrics'];
+export const DERIVED_TABLES: readonly string[] = ['task_metrics'];
 
 /** Parents before children, as they were created (series before their chunks). */
 export const COPY_TABLES: readonly CopyTable[] = [

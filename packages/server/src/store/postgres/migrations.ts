@@ -62,12 +62,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_error text, status text NOT NULL, finished bigint);
   CREATE INDEX storage_deletions_due ON storage_deletions(status, next_attempt);
   `,
-  // get_all's equality filters are containment (doc @> ...), which this index answers.
-  `CREATE INDEX tasks_doc ON tasks USING gin (doc jsonb_path_ops);`,
-  // Each task's last metric values as rows, kept by a trigger from the document, so that a
-  // page sorted by a metric walks an index in metric order instead of sorting every match.
-  // Derived: copies (migrate, backup, restore) leave it out and the trigger fills it again.
+  // get_all in SQL (selection-sql.ts, task-table.ts). Equality filters are containment
+  // (doc @> ...), which the GIN index answers. The date indexes give the experiments
+  // table's orders (newest first) without sorting every task of a project; NULLS FIRST
+  // so that one index serves ascending (missing first) and descending (missing last).
+  // Each task's last metric values are rows of task_metrics, kept by a trigger from the
+  // document, so that a page sorted by a metric walks an index in metric order. It is
+  // derived: copies (migrate, backup, restore) leave it out and the trigger fills it again.
   `
+  CREATE INDEX tasks_doc ON tasks USING gin (doc jsonb_path_ops);
+  CREATE INDEX tasks_created ON tasks (((doc->>'created') COLLATE "C") NULLS FIRST);
+  CREATE INDEX tasks_last_update ON tasks (((doc->>'last_update') COLLATE "C") NULLS FIRST);
+  CREATE INDEX tasks_started ON tasks (((doc->>'started') COLLATE "C") NULLS FIRST);
   CREATE FUNCTION cairn_number(v jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE
     AS $$ SELECT CASE WHEN jsonb_typeof(v) = 'number' THEN v::double precision END $$;
   CREATE TABLE task_metrics (task text NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,

@@ -70,4 +70,38 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT, status TEXT NOT NULL, finished INTEGER);
   CREATE INDEX storage_deletions_due ON storage_deletions(status, next_attempt);
   `,
+  // 6: get_all in SQL (selection-sql.ts, store/metric-pages.ts). The date indexes give the
+  // experiments table's orders (newest first) in index order. Each task's last metric
+  // values are rows of task_metrics, kept by triggers from the document, so that a page
+  // sorted by a metric walks an index in metric order. It is derived: copies (backup,
+  // restore) leave it out and the triggers fill it again.
+  `
+  CREATE INDEX tasks_created ON tasks(json_extract(doc, '$.created'));
+  CREATE INDEX tasks_last_update ON tasks(json_extract(doc, '$.last_update'));
+  CREATE INDEX tasks_started ON tasks(json_extract(doc, '$.started'));
+  CREATE TABLE task_metrics (task TEXT NOT NULL, metric TEXT NOT NULL, variant TEXT NOT NULL,
+    value REAL, min_value REAL, max_value REAL, PRIMARY KEY (task, metric, variant)) WITHOUT ROWID;
+  CREATE INDEX task_metrics_value ON task_metrics(metric, variant, value);
+  CREATE INDEX task_metrics_min_value ON task_metrics(metric, variant, min_value);
+  CREATE INDEX task_metrics_max_value ON task_metrics(metric, variant, max_value);
+  CREATE VIEW task_metric_rows AS
+    SELECT t.id AS task, m.key AS metric, v.key AS variant,
+      CASE WHEN json_type(v.value, '$.value') IN ('integer', 'real') THEN json_extract(v.value, '$.value') END AS value,
+      CASE WHEN json_type(v.value, '$.min_value') IN ('integer', 'real') THEN json_extract(v.value, '$.min_value') END AS min_value,
+      CASE WHEN json_type(v.value, '$.max_value') IN ('integer', 'real') THEN json_extract(v.value, '$.max_value') END AS max_value
+    FROM tasks t, json_each(t.doc, '$.last_metrics') m, json_each(m.value) v
+    WHERE json_type(t.doc, '$.last_metrics') = 'object' AND m.type = 'object' AND v.type = 'object';
+  CREATE TRIGGER tasks_metrics_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_metrics SELECT * FROM task_metric_rows WHERE task = NEW.id;
+  END;
+  CREATE TRIGGER tasks_metrics_update AFTER UPDATE OF doc ON tasks
+    WHEN json_extract(OLD.doc, '$.last_metrics') IS NOT json_extract(NEW.doc, '$.last_metrics') BEGIN
+    DELETE FROM task_metrics WHERE task = OLD.id;
+    INSERT INTO task_metrics SELECT * FROM task_metric_rows WHERE task = NEW.id;
+  END;
+  CREATE TRIGGER tasks_metrics_delete AFTER DELETE ON tasks BEGIN
+    DELETE FROM task_metrics WHERE task = OLD.id;
+  END;
+  INSERT INTO task_metrics SELECT * FROM task_metric_rows;
+  `,
 ];

@@ -1,8 +1,9 @@
-import type { Model, Project, Task, User } from '@cairn/protocol';
+import type { Model, Project, User } from '@cairn/protocol';
 import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
 import { ProcessLocks } from '../process-locks.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
+import { SqliteTaskTable } from './task-table.js';
 import { SqliteEventStore } from './event-table.js';
 import { SqliteQueueEntries } from './queue-entry-table.js';
 import { SqliteStorageDeletions } from './storage-deletion-table.js';
@@ -113,7 +114,7 @@ export function openSqliteStore(file: string): Store {
     credentials: new SqliteCredentials(db),
     sessions: new SqliteSessions(db),
     projects: new SqliteDocumentTable<Project>(db, 'projects', false),
-    tasks: new SqliteDocumentTable<Task>(db, 'tasks', true),
+    tasks: new SqliteTaskTable(db),
     models: new SqliteDocumentTable<Model>(db, 'models', true),
     queues: new SqliteDocumentTable<QueueRecord>(db, 'queues', false),
     queueEntries: new SqliteQueueEntries(db),
