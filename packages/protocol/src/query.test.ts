@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { project } from './projection.js';
-import { compileGetAll, runQuery } from './query.js';
+import { compileGetAll, runQuery, storePages } from './query.js';
 import { compileGlob, compilePythonRegex, RegexError } from './regex.js';
 
 const docs = [
@@ -156,4 +156,33 @@ test('_or_ and _and_ apply datetime conditions over several fields', () => {
   assert.deepEqual(q({ _and_: after }), ['b']);
   assert.deepEqual(q({ _or_: { fields: ['name', 'id'], pattern: '^O' } }), ['old']);
   assert.throws(() => compileGetAll({ _or_: 'last_update' } as unknown as Record<string, unknown>, []), /_or_ takes/);
+});
+
+test('the plan: what a SQL store may answer alone, and what stays in memory', () => {
+  const plan = (req: Record<string, unknown>) => compileGetAll({ page: 0, page_size: 15, ...req }, LIST);
+  // the experiments table's request: project, not archived, newest first
+  const table = plan({ status: ['completed'], system_tags: ['-archived'], order_by: ['-last_metrics.a.b.value', '-created'] });
+  assert.equal(storePages(table), true);
+  assert.deepEqual(table.plan.conditions, [
+    { op: 'in', path: ['status'], values: ['completed'], scalar: true },
+    { op: 'lacks', path: ['system_tags'], value: 'archived' },
+    { op: 'lacks', path: ['system_tags'], value: 'hidden' },
+  ]);
+  assert.deepEqual(table.plan.order, [
+    { path: ['last_metrics', 'a', 'b', 'value'], descending: true, kind: 'number' },
+    { path: ['created'], descending: true, kind: 'text' },
+    { path: ['id'], descending: false, kind: 'text' },
+  ]);
+  assert.deepEqual(plan({ 'hyperparams.Args.lr.value': '0.1', 'last_metrics.a.b.value': [0.1, null] }).plan.conditions.slice(1), [
+    { op: 'in', path: ['hyperparams', 'Args', 'lr', 'value'], values: ['0.1'], scalar: false },
+    { op: 'range', path: ['last_metrics', 'a', 'b', 'value'], lo: 0.1, hi: null },
+  ]);
+  // names and hyper-parameters may read as numbers ("9" < "10"), which SQL text order does not follow
+  assert.equal(plan({ order_by: ['name'] }).plan.order, null);
+  assert.equal(plan({ order_by: ['hyperparams.Args.lr.value'] }).plan.order, null);
+  for (const residual of [{ name: 'x' }, { search_text: 'x' }, { tags: ['__$not', 'x'] }, { tags: [null] }, { created: '>2026-01-01' }, { 'last_metrics.a.b.value': ['1', '2'] }]) {
+    assert.equal(storePages(plan(residual)), false, JSON.stringify(residual));
+  }
+  assert.equal(storePages(compileGetAll({ status: ['completed'] }, LIST)), false, 'no page: the caller filters the scan');
+  assert.equal(storePages(plan({ id: ['a1'] })), false);
 });
