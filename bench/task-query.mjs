@@ -33,6 +33,8 @@ function status() {
   return 'completed';
 }
 const projectIds = Array.from({ length: PROJECTS }, () => hex(32));
+/** One task in 10,000 goes to a small project: a selective filter the metric index's window does not find its page in. */
+const smallProject = hex(32);
 const T0 = Date.UTC(2025, 0, 1);
 
 /** A task document as the server keeps one after a training run reported through the SDK. */
@@ -43,7 +45,7 @@ function task(i) {
   const param = (name, value, type) => ({ section: 'Args', name, value, type, description: '' });
   const s = status();
   return {
-    id: hex(24) + i.toString(16).padStart(8, '0'), name: `train run ${i}`, user: 'c0ffee00c0ffee00c0ffee00c0ffee00', company: '', project: pick(projectIds), type: 'training',
+    id: hex(24) + i.toString(16).padStart(8, '0'), name: `train run ${i}`, user: 'c0ffee00c0ffee00c0ffee00c0ffee00', company: '', project: i % 10_000 === 0 ? smallProject : pick(projectIds), type: 'training',
     status: s, status_reason: '', status_message: '', comment: '', tags: rand() < 0.1 ? ['best'] : [], system_tags: rand() < 0.05 ? ['archived'] : [],
     created, started: created, completed: created, last_update: created, last_change: created, status_changed: created,
     script: { repository: 'https://github.com/example/train.git', branch: 'main', version_num: hex(40), entry_point: 'train.py', working_dir: '.', requirements: { pip: 'torch==2.5.1\nnumpy==2.1.0\n' } },
@@ -114,6 +116,12 @@ const QUERIES = [
   }],
   ['the experiments table: one project, page 5', {
     project: [projectIds[0]], system_tags: ['-archived'], order_by: ['-created'], only_fields: UI_FIELDS, page: 5, page_size: 50,
+  }],
+  ['a small project (1 task in 10,000), by the metric', {
+    project: [smallProject], order_by: [`-${metric('value')}`], only_fields: UI_FIELDS, page: 0, page_size: 50,
+  }],
+  ['one project by name: ordered in memory (names may read as numbers)', {
+    project: [projectIds[0]], system_tags: ['-archived'], order_by: ['name'], only_fields: UI_FIELDS, page: 0, page_size: 50,
   }],
 ];
 

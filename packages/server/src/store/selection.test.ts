@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { compileGetAll, runQuery, storePages, type Task } from '@cairn/protocol';
 import { storeBackends } from '../testing/store-backends.js';
 import { metricWindow } from './metric-pages.js';
+import { scanCopy } from './sqlite/document-table.js';
 import type { Store } from './store.js';
 
 /**
@@ -166,11 +167,22 @@ for (const backend of storeBackends) {
     });
 
     test('narrowed scans keep every document the query answers', async () => {
-      for (const req of SCANNED) {
-        const q = compileGetAll(req, LIST_FIELDS);
-        assert.ok(!storePages(q), `${JSON.stringify(req)} is filtered or ordered in memory`);
-        const docs = await store.tasks.find({ ids: q.ids, conditions: q.plan.conditions });
-        assert.deepEqual(runQuery(docs, q).map((t) => t.id), expected(req), JSON.stringify(req));
+      // SQLite: first from its parsed copy of the table, then from SQL as past the copy's limit
+      for (const limit of [scanCopy.limit, 10]) {
+        const saved = scanCopy.limit;
+        scanCopy.limit = limit;
+        try {
+          for (const req of SCANNED) {
+            const q = compileGetAll(req, LIST_FIELDS);
+            assert.ok(!storePages(q), `${JSON.stringify(req)} is filtered or ordered in memory`);
+            const docs = await store.tasks.find({ ids: q.ids, conditions: q.plan.conditions, projects: ['p1', 'p3'] });
+            assert.ok(docs.every((d) => d.project !== 'p2'));
+            const inProjects = (ids: string[]) => ids.filter((id) => byId.get(id)!.project !== 'p2');
+            assert.deepEqual(runQuery(docs, q).map((t) => t.id), inProjects(expected({ ...req, page: undefined, page_size: undefined })).slice(0, q.limit ?? undefined), JSON.stringify(req));
+          }
+        } finally {
+          scanCopy.limit = saved;
+        }
       }
     });
   });

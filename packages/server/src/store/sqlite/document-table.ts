@@ -2,6 +2,9 @@ import type { DocumentStore, Narrowing, Selection } from '../store.js';
 import type { Db } from './database.js';
 import { orderSql, whereSql, type Columns } from './selection-sql.js';
 
+/** Documents a table may hold and still keep its parsed copy in memory (tests lower it). */
+export const scanCopy = { limit: 100_000 };
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -21,7 +24,8 @@ function deepFreeze<T>(value: T): T {
  * Its documents are frozen: callers of `find` must not change what they get.
  * `find` leaves its narrowing conditions to the caller: over the parsed copy, the
  * caller's own filter is the faster way. A page (`select`) is answered in SQL, so only
- * the documents on it are read and parsed.
+ * the documents on it are read and parsed. Past `scanCopy.limit` documents the copy
+ * would take gigabytes: scans then read from SQL too, with the narrowing applied there.
  */
 export class SqliteDocumentTable<T extends { id: string; project?: string }> implements DocumentStore<T> {
   private readonly stmts;
@@ -41,6 +45,7 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
       update: db.prepare(`UPDATE ${table} SET ${set} WHERE id = @id`),
       delete: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
       count: db.prepare(`SELECT count(*) FROM ${table}`).pluck(),
+      maxRowid: db.prepare(`SELECT max(rowid) FROM ${table}`).pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
   }
@@ -92,12 +97,30 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
 
   async find(narrow: Narrowing = {}): Promise<T[]> {
     if (narrow.ids) return this.getMany(narrow.ids);
+    if (this.tooLargeToCopy()) {
+      this.scanCache = null;
+      return this.findInSql(narrow);
+    }
     const all = [...this.cached().values()];
     if (narrow.projects && this.hasProject) {
       const wanted = new Set(narrow.projects);
       return all.filter((d) => d.project !== undefined && wanted.has(d.project));
     }
     return all;
+  }
+
+  /** The largest rowid bounds the count from above and costs one index lookup, not a scan. */
+  private tooLargeToCopy(): boolean {
+    return ((this.stmts.maxRowid.get() as number | null) ?? 0) > scanCopy.limit && (this.stmts.count.get() as number) > scanCopy.limit;
+  }
+
+  private findInSql(narrow: Narrowing): T[] {
+    const conditions = [...(narrow.conditions ?? [])];
+    if (narrow.projects && this.hasProject) conditions.push({ op: 'in', path: ['project'], values: [...narrow.projects], scalar: true });
+    const params: unknown[] = [];
+    const where = whereSql(conditions, params, this.columns);
+    const rows = this.db.prepare(`SELECT doc FROM ${this.table} ${where} ORDER BY rowid`).pluck().all(...params) as string[];
+    return rows.map((text) => JSON.parse(text) as T);
   }
 
   async select(selection: Selection): Promise<T[]> {
