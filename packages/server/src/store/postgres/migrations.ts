@@ -64,7 +64,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // get_all in SQL (selection-sql.ts, task-table.ts). Equality filters are containment
   // (doc @> ...), which the GIN index answers. The date indexes give the experiments
-  // table's orders (newest first) without sorting every task of a project; NULLS FIRST
+  // table's orders (newest first, within a project too) without sorting every task of a project; NULLS FIRST
   // so that one index serves ascending (missing first) and descending (missing last).
   // Each task's last metric values are rows of task_metrics, kept by a trigger from the
   // document, so that a page sorted by a metric walks an index in metric order. It is
@@ -72,6 +72,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX tasks_doc ON tasks USING gin (doc jsonb_path_ops);
   CREATE INDEX tasks_created ON tasks (((doc->>'created') COLLATE "C") NULLS FIRST);
+  CREATE INDEX tasks_project_created ON tasks (project, ((doc->>'created') COLLATE "C") NULLS FIRST);
   CREATE INDEX tasks_last_update ON tasks (((doc->>'last_update') COLLATE "C") NULLS FIRST);
   CREATE INDEX tasks_started ON tasks (((doc->>'started') COLLATE "C") NULLS FIRST);
   CREATE FUNCTION cairn_number(v jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE

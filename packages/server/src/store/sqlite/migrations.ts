@@ -71,12 +71,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX storage_deletions_due ON storage_deletions(status, next_attempt);
   `,
   // 6: get_all in SQL (selection-sql.ts, store/metric-pages.ts). The date indexes give the
-  // experiments table's orders (newest first) in index order. Each task's last metric
+  // experiments table's orders (newest first, within a project too) in index order. Each task's last metric
   // values are rows of task_metrics, kept by triggers from the document, so that a page
   // sorted by a metric walks an index in metric order. It is derived: copies (backup,
   // restore) leave it out and the triggers fill it again.
   `
   CREATE INDEX tasks_created ON tasks(json_extract(doc, '$.created'));
+  CREATE INDEX tasks_project_created ON tasks(project, json_extract(doc, '$.created'));
   CREATE INDEX tasks_last_update ON tasks(json_extract(doc, '$.last_update'));
   CREATE INDEX tasks_started ON tasks(json_extract(doc, '$.started'));
   CREATE TABLE task_metrics (task TEXT NOT NULL, metric TEXT NOT NULL, variant TEXT NOT NULL,
