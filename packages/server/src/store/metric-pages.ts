@@ -99,8 +99,10 @@ export async function selectByMetric(sql: TaskSql, selection: Selection): Promis
       const docs = found.slice(offset).map((r) => r.doc);
       return { docs, total: edge === null && found.length < offset + limit ? found.length : offset + docs.length };
     }
-    const from = `FROM (${inner}) m JOIN tasks ON tasks.id = m.task${filter ? ` WHERE ${filter}` : ''}`;
-    return read(sql, `SELECT doc ${from} ORDER BY ${order}`, `SELECT count(*) AS n ${from}`, filterParams, offset, limit);
+    // a plain join, so that the planner may start from the selective filter
+    const from = `FROM task_metrics m JOIN tasks ON tasks.id = m.task WHERE ${joined([entries, filter], ' AND ')}`;
+    const byColumn = joined([`m.${key.column} ${dir}`, sql.order(rest)], ', ');
+    return read(sql, `SELECT doc ${from} ORDER BY ${byColumn}`, `SELECT count(*) AS n ${from}`, filterParams, offset, limit);
   };
   const lacking: Part = (offset, limit) => {
     const params: unknown[] = [];
