@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../app.js';
 import { loadConfig } from '../config.js';
+import { testDatabase } from './postgres.js';
 
 /** A real server on free loopback ports with a throw-away data folder, for integration tests. */
 export interface TestServer {
@@ -23,9 +24,16 @@ export interface TestServer {
 export const TEST_KEY = 'TESTACCESSKEY';
 export const TEST_SECRET = 'test-secret-value';
 
+/**
+ * With CAIRN_TEST_STORE=postgres (the `server-pg` suite of `npm test`) the server keeps its
+ * store in a new PostgreSQL database of the test cluster instead of the data folder's
+ * SQLite file, so that the same integration tests run on both stores.
+ */
 export async function startTestServer(extraArgs: string[] = [], log: (line: string) => void = () => {}, options: ServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
-  const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...extraArgs], {
+  const database = process.env.CAIRN_TEST_STORE === 'postgres' && !extraArgs.includes('--database') ? await testDatabase() : null;
+  const storeArgs = database ? ['--database', database.url] : [];
+  const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...storeArgs, ...extraArgs], {
     CAIRN_ACCESS_KEY: TEST_KEY,
     CAIRN_SECRET_KEY: TEST_SECRET,
   });
@@ -60,6 +68,7 @@ export async function startTestServer(extraArgs: string[] = [], log: (line: stri
     },
     async close() {
       await server.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
