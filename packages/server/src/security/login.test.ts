@@ -7,6 +7,7 @@ import { rotateSigningKey } from '../auth/signing-key.js';
 import { loadConfig } from '../config.js';
 import { startServer } from '../app.js';
 import { basic, login, startTestServer, TEST_KEY, TEST_SECRET, tokenFor, type TestServer } from './probe-helpers.js';
+import { TEST_STORE } from '../testing/test-server.js';
 
 /** Probes of sign-in, tokens and the secrets behind them. */
 let s: TestServer;
@@ -128,7 +129,7 @@ describe('tokens', () => {
 });
 
 describe('secrets at rest', () => {
-  test('the data folder is the server user\'s alone: folder 0700, database files 0600', () => {
+  test('the data folder is the server user\'s alone: folder 0700, database files 0600', { skip: TEST_STORE === 'postgres' && 'SQLite only: on PostgreSQL the data folder holds no database file' }, () => {
     const dir = s.server.config.dataDir;
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(statSync(join(dir, 'cairn.sqlite')).mode & 0o777, 0o600);

@@ -29,3 +29,11 @@ export const storeBackends: readonly StoreBackend[] = [
     },
   },
 ];
+
+/**
+ * The store service tests run on: SQLite in memory, or with CAIRN_TEST_STORE=postgres
+ * (the `server-pg` suite of `npm test`) a new database on the test cluster.
+ */
+export function openTestStore(): Promise<Store> {
+  return storeBackends.find((b) => b.name === (process.env.CAIRN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite'))!.open();
+}

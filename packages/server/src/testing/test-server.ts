@@ -21,6 +21,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The store test servers keep their data in (CAIRN_TEST_STORE); a test for one store only says why. */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.CAIRN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
 export const TEST_KEY = 'TESTACCESSKEY';
 export const TEST_SECRET = 'test-secret-value';
 
@@ -31,7 +34,7 @@ export const TEST_SECRET = 'test-secret-value';
  */
 export async function startTestServer(extraArgs: string[] = [], log: (line: string) => void = () => {}, options: ServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
-  const database = process.env.CAIRN_TEST_STORE === 'postgres' && !extraArgs.includes('--database') ? await testDatabase() : null;
+  const database = TEST_STORE === 'postgres' && !extraArgs.includes('--database') ? await testDatabase() : null;
   const storeArgs = database ? ['--database', database.url] : [];
   const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...storeArgs, ...extraArgs], {
     CAIRN_ACCESS_KEY: TEST_KEY,

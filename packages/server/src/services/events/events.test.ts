@@ -8,7 +8,7 @@ import { newId, type Identity, type Model, type Task } from '@cairn/protocol';
 import { Authenticator } from '../../auth/authenticator.js';
 import { apiPlugin } from '../../http/api-plugin.js';
 import { EndpointRegistry } from '../../http/endpoints.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openTestStore } from '../../testing/store-backends.js';
 import type { Store } from '../../store/store.js';
 import { nameKey, type StoredLastMetric } from './last-metrics.js';
 import { registerEvents } from './index.js';
@@ -72,7 +72,7 @@ const image = (task: string, iter: number, variant: string) => ({
 });
 
 before(async () => {
-  store = openSqliteStore(':memory:');
+  store = await openTestStore();
   const auth = new Authenticator(store, randomBytes(32), 3600);
   const registry = new EndpointRegistry();
   registerEvents(registry, serviceDeps(store, auth));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { RegexError, type Model, type Project, type Task } from '@cairn/protocol';
 import { EndpointRegistry } from '../../http/endpoints.js';
 import { TEST_IDENTITY, callEndpoint, rejectsWith, serviceDeps } from '../../testing/registry-harness.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openTestStore } from '../../testing/store-backends.js';
 import type { Store } from '../../store/store.js';
 import { registerModels } from './index.js';
 
@@ -40,8 +40,10 @@ async function addTask(id: string, fields: Partial<Task> = {}): Promise<void> {
   await store.tasks.insert(t);
 }
 
-beforeEach(() => {
-  store = openSqliteStore(':memory:');
+afterEach(async () => store.close());
+
+beforeEach(async () => {
+  store = await openTestStore();
   registry = new EndpointRegistry();
   registerModels(registry, serviceDeps(store));
 });

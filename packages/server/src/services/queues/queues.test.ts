@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Queue, Task } from '@cairn/protocol';
 import { EndpointRegistry } from '../../http/endpoints.js';
 import { TEST_IDENTITY, callEndpoint, rejectsWith, serviceDeps } from '../../testing/registry-harness.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openTestStore } from '../../testing/store-backends.js';
 import type { Store } from '../../store/store.js';
 import { registerQueues } from './index.js';
 import {
@@ -32,8 +32,10 @@ async function addTask(id: string, fields: Partial<Task> = {}): Promise<void> {
 const createQueue = async (name: string, extra: Record<string, unknown> = {}) => (await call('queues.create', { name, ...extra })).id as string;
 const entries = async (queue: string) => ((await call('queues.get_by_id', { queue })).queue as Queue).entries.map((e) => e.task);
 
-beforeEach(() => {
-  store = openSqliteStore(':memory:');
+afterEach(async () => store.close());
+
+beforeEach(async () => {
+  store = await openTestStore();
   registry = new EndpointRegistry();
   registerQueues(registry, serviceDeps(store));
 });
