@@ -137,11 +137,13 @@ def test_forged_claims(api, cairn):
 
 
 def test_expired_token(api, cairn):
-    res = api.login(expiration_sec=1)
+    # Token times are whole seconds (JWT iat/exp), so a 3 s token lives between 2 and 3 s:
+    # a 1 s one could expire before its first call on a loaded machine (seen in CI).
+    res = api.login(expiration_sec=3)
     assert res.status == 200 and res.code == 200, res
     token = res.data["token"]
     assert api.call("tasks.get_all", {"only_fields": ["id"], "page": 0, "page_size": 1}, token=token).status == 200
-    time.sleep(2.5)
+    time.sleep(3.5)
     assert_error(api.call("tasks.get_all", {}, token=token), 401)
     assert_alive(cairn)
 
