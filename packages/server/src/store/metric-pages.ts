@@ -19,6 +19,20 @@ import type { Selection } from './store.js';
  * finds. Neither planner can tell the two cases apart on its own: both read the index
  * range as if every entry of it passed the filters, or none did.
  */
+export interface TaskSqlDialect {
+  /** The store's writer of plan conditions as `WHERE …` over a table's `doc` and columns, or '' for none (selection-sql.ts). */
+  whereSql(conditions: readonly PlanCondition[], params: unknown[], columns: ReadonlySet<string>): string;
+  /** The store's writer of order keys as `ORDER BY …`, or '' for none. */
+  orderSql(order: readonly PlanOrder[], columns: ReadonlySet<string>): string;
+  /** The placeholder of the `n`-th bound value (1-based). */
+  placeholder(n: number): string;
+  /** The rows a query answers, each column as the driver gives it. */
+  rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** A `doc` column's value as the document. */
+  doc(value: unknown): Task;
+}
+
+/** The tasks table's SQL as the metric pages use it, written by a store's dialect. */
 export interface TaskSql {
   /** The conditions as one SQL expression over the tasks table's `doc`, `id` and `project`, or '' for none. */
   where(conditions: readonly PlanCondition[], params: unknown[]): string;
@@ -31,6 +45,23 @@ export interface TaskSql {
   docsWithValue(sql: string, params: unknown[]): Promise<{ doc: Task; v: number }[]>;
   /** The one number a query answers, or null for no row. */
   number(sql: string, params: unknown[]): Promise<number | null>;
+}
+
+const TASK_COLUMNS = new Set(['id', 'project']);
+
+export function taskSql(dialect: TaskSqlDialect): TaskSql {
+  return {
+    where: (conditions, params) => dialect.whereSql(conditions, params, TASK_COLUMNS).replace(/^WHERE /, ''),
+    order: (keys) => dialect.orderSql(keys, TASK_COLUMNS).replace(/^ORDER BY /, ''),
+    bind: (params, value) => dialect.placeholder(params.push(value)),
+    docs: async (sql, params) => (await dialect.rows(sql, params)).map((r) => dialect.doc(r.doc)),
+    docsWithValue: async (sql, params) => (await dialect.rows(sql, params)).map((r) => ({ doc: dialect.doc(r.doc), v: Number(r.v) })),
+    number: async (sql, params) => {
+      const row = (await dialect.rows(sql, params))[0];
+      const value = row ? Object.values(row)[0] : null;
+      return value === undefined || value === null ? null : Number(value);
+    },
+  };
 }
 
 /**
@@ -81,17 +112,16 @@ export async function selectByMetric(sql: TaskSql, selection: Selection): Promis
       range?.lo != null ? `${key.column} >= ${sql.bind(params, range.lo)}` : '',
       range?.hi != null ? `${key.column} <= ${sql.bind(params, range.hi)}` : '',
     ], ' AND ');
+    const entryParams = params.length;
     const inner = `SELECT task, ${key.column} AS v FROM task_metrics WHERE ${entries} ORDER BY v ${dir}`;
-    const filterParams = [...params];
-    const filter = sql.where(others, filterParams);
+    // bound after the entries' values in every query below: sizes are written as numbers
+    const filter = sql.where(others, params);
     const order = joined([`m.v ${dir}`, sql.order(rest)], ', ');
 
     const window = metricWindow.base + metricWindow.perRow * (offset + limit);
-    const windowParams = [...params];
-    const windowSql = `SELECT doc, m.v AS v FROM (${inner} LIMIT ${sql.bind(windowParams, window)}) m JOIN tasks ON tasks.id = m.task`;
-    const found = await sql.docsWithValue(`${windowSql}${filter ? ` WHERE ${sql.where(others, windowParams)}` : ''} ORDER BY ${order} LIMIT ${sql.bind(windowParams, offset + limit)}`, windowParams);
-    const edgeParams = [...params];
-    const edge = await sql.number(`SELECT v FROM (${inner} LIMIT 1 OFFSET ${sql.bind(edgeParams, window - 1)}) e`, edgeParams);
+    const windowSql = `SELECT doc, m.v AS v FROM (${inner} LIMIT ${window}) m JOIN tasks ON tasks.id = m.task`;
+    const found = await sql.docsWithValue(`${windowSql}${filter ? ` WHERE ${filter}` : ''} ORDER BY ${order} LIMIT ${offset + limit}`, params);
+    const edge = await sql.number(`SELECT v FROM (${inner} LIMIT 1 OFFSET ${window - 1}) e`, params.slice(0, entryParams));
     const before = (a: number, b: number) => (first.descending ? a > b : a < b);
     // Exact when the window held every entry, or held the page with every entry that
     // could tie with the page's last value.
@@ -102,7 +132,7 @@ export async function selectByMetric(sql: TaskSql, selection: Selection): Promis
     // a plain join, so that the planner may start from the selective filter
     const from = `FROM task_metrics m JOIN tasks ON tasks.id = m.task WHERE ${joined([entries, filter], ' AND ')}`;
     const byColumn = joined([`m.${key.column} ${dir}`, sql.order(rest)], ', ');
-    return read(sql, `SELECT doc ${from} ORDER BY ${byColumn}`, `SELECT count(*) AS n ${from}`, filterParams, offset, limit);
+    return read(sql, `SELECT doc ${from} ORDER BY ${byColumn}`, `SELECT count(*) AS n ${from}`, params, offset, limit);
   };
   const lacking: Part = (offset, limit) => {
     const params: unknown[] = [];

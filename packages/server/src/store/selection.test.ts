@@ -131,6 +131,30 @@ for (const backend of storeBackends) {
       }
     });
 
+    test('a page that ends at any distance from the window\'s edge is the page the query gives', async () => {
+      const saved = { ...metricWindow };
+      const reqs = [
+        { page: 0, page_size: 5, status: ['completed'], order_by: ['last_metrics.m1.v1.value'] },
+        { page: 1, page_size: 4, status: ['completed', 'failed'], order_by: ['-last_metrics.m1.v1.value'] },
+        // more than match: the window must have held every entry to answer it
+        { page: 0, page_size: 500, status: ['completed'], order_by: ['last_metrics.m1.v1.value'] },
+      ];
+      const entries = tasks.filter((t) => t.last_metrics).length;
+      const bases = [...Array.from({ length: 80 }, (_, i) => i + 1), ...Array.from({ length: 12 }, (_, i) => entries - 9 + i)];
+      try {
+        for (const base of bases) {
+          Object.assign(metricWindow, { base, perRow: 0 });
+          for (const req of reqs) {
+            const q = compileGetAll(req, LIST_FIELDS);
+            const got = await store.tasks.select({ conditions: q.plan.conditions, order: q.plan.order!, offset: q.offset, limit: q.limit });
+            assert.deepEqual(got.map((t) => t.id), expected(req), `window ${base}: ${JSON.stringify(req)}`);
+          }
+        }
+      } finally {
+        Object.assign(metricWindow, saved);
+      }
+    });
+
     test('tasks tied on the metric at the window\'s edge come in id order', async () => {
       const tied = Array.from({ length: 30 }, (_, i) => ({ ...tasks[i], id: `tie${String(i).padStart(2, '0')}`, system_tags: [], last_metrics: metrics(9999) }) as Task);
       for (const t of tied) await store.tasks.insert(t);
