@@ -31,6 +31,12 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
   private readonly stmts;
   private scanCache: Map<string, T> | null = null;
   private scanCacheVersion = -1;
+  /**
+   * The table's size as last counted, at a data_version, kept up to date by this
+   * connection's own inserts and deletes: scans past the copy's limit do not count a
+   * million rows each time. Below the limit it may be the largest rowid (an upper bound).
+   */
+  private size: { version: number; rows: number } | null = null;
   private readonly columns: Columns;
 
   constructor(private readonly db: Db, private readonly table: string, private readonly hasProject: boolean) {
@@ -79,6 +85,7 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
     const row = this.row(doc);
     this.stmts.insert.run(row);
     this.remember(doc.id, row.doc);
+    if (this.size) this.size.rows++;
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -109,9 +116,16 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
     return all;
   }
 
-  /** The largest rowid bounds the count from above and costs one index lookup, not a scan. */
   private tooLargeToCopy(): boolean {
-    return ((this.stmts.maxRowid.get() as number | null) ?? 0) > scanCopy.limit && (this.stmts.count.get() as number) > scanCopy.limit;
+    const version = this.stmts.dataVersion.get() as number;
+    // a current copy knows its own size
+    if (this.scanCache && version === this.scanCacheVersion) return this.scanCache.size > scanCopy.limit;
+    if (this.size?.version !== version) {
+      // the largest rowid bounds the count from above and costs one index lookup, not a scan
+      const maxRowid = (this.stmts.maxRowid.get() as number | null) ?? 0;
+      this.size = { version, rows: maxRowid > scanCopy.limit ? (this.stmts.count.get() as number) : maxRowid };
+    }
+    return this.size.rows > scanCopy.limit;
   }
 
   private findInSql(narrow: Narrowing): T[] {
@@ -149,7 +163,10 @@ export class SqliteDocumentTable<T extends { id: string; project?: string }> imp
 
   async delete(id: string): Promise<boolean> {
     const deleted = this.stmts.delete.run(id).changes > 0;
-    if (deleted) this.remember(id, null);
+    if (deleted) {
+      this.remember(id, null);
+      if (this.size) this.size.rows--;
+    }
     return deleted;
   }
 
