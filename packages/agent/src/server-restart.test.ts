@@ -1,4 +1,5 @@
 import { loadConfig, startServer, type RunningServer } from '@cairn/server';
+import { TEST_STORE, testDatabase } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,8 +34,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+// With CAIRN_TEST_STORE=postgres the restarted server comes back on the same database.
+const database = TEST_STORE === 'postgres' ? await testDatabase() : null;
+
 async function start(port: number): Promise<RunningServer> {
-  const config = loadConfig(['--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--api-port', String(port), '--web-port', '0', '--files-port', '0'], {
+  const storeArgs = database ? ['--database', database.url] : [];
+  const config = loadConfig(['--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--api-port', String(port), '--web-port', '0', '--files-port', '0', ...storeArgs], {
     CAIRN_ACCESS_KEY: KEY,
     CAIRN_SECRET_KEY: SECRET,
   });
@@ -44,6 +49,7 @@ async function start(port: number): Promise<RunningServer> {
 let daemon: Daemon | undefined;
 after(async () => {
   await daemon?.shutdown();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -21,6 +21,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export { testDatabase } from './postgres.js';
+
 /** The store test servers keep their data in (CAIRN_TEST_STORE); a test for one store only says why. */
 export const TEST_STORE: 'sqlite' | 'postgres' = process.env.CAIRN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
