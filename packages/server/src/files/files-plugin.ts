@@ -34,7 +34,7 @@ import { EXP_PARAM, SIG_PARAM, type UrlSigner } from '../auth/url-signer.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { isS3Url } from '../blobs/s3-location.js';
 import type { S3Objects } from '../blobs/s3-objects.js';
-import { readBody } from '../http/body.js';
+import { drainBody, readBody } from '../http/body.js';
 import { sendBlob } from './download.js';
 import { asFileServerError, FileServerError } from './errors.js';
 import { decodeUrlPath, S3_PROXY_PATH, s3ProxySubject, toSegments } from './paths.js';
@@ -200,7 +200,7 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
       // A refused caller's body is not read: the connection closes after the answer. Any
       // other failure drains what is left, so the client gets to read the answer.
       if (e.status === 401 || e.status === 403) reply.header('connection', 'close');
-      else req.raw.resume();
+      else await drainBody(req.raw);
       reply.code(e.status).type('application/json').send(JSON.stringify({ error: e.message, code: e.status }));
     }
     return reply;

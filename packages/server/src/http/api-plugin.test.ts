@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startTestServer, TEST_KEY, type TestServer } from '../testing/test-server.js';
 
@@ -113,6 +115,36 @@ test('a body over the configured limit is 413 and the server keeps serving', asy
   const r = await s.call('tasks.create', { name: 'x'.repeat(10_000), type: 'training' });
   assert.equal(r.status, 413);
   assert.equal(r.meta.result_code, 413);
+  await alive();
+});
+
+test('a client that sends a refused body slowly reads its 413 after sending it all, as Python clients read', async () => {
+  // python-requests writes the whole body before it reads, and its calls get `Connection:
+  // close`: the server must not close while the body still comes (a reset would lose the
+  // answer). The body comes in pieces, as through a proxy or a slow link.
+  const { port } = new URL(s.api);
+  const socket = connect({ host: '127.0.0.1', port: Number(port) });
+  await once(socket, 'connect');
+  socket.pause();
+  const errors: string[] = [];
+  socket.on('error', (err) => errors.push(err.message));
+  const size = 200_000;
+  const write = (data: string) => new Promise<void>((resolve) => socket.write(data, () => resolve()));
+  await write(`POST /tasks.create HTTP/1.1\r\nHost: x\r\nUser-Agent: python-requests/2.32.5\r\nAuthorization: Bearer ${s.token}\r\n`
+    + `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`);
+  for (let sent = 0; sent < size && !socket.destroyed; sent += 10_000) {
+    await write('x'.repeat(10_000));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.resume();
+  if (!socket.destroyed) await closed;
+  assert.deepEqual(errors, []);
+  const answer = Buffer.concat(chunks).toString();
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+  assert.match(answer, /exceeds the limit of 4096 bytes/);
   await alive();
 });
 

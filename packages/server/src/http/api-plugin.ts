@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors, QueryError, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
-import { readBody, RequestAborted } from './body.js';
+import { drainBody, readBody, RequestAborted } from './body.js';
 import type { EndpointRegistry } from './endpoints.js';
 import { envelope, type CallInfo } from './envelope.js';
 import { checkJsonDepth } from './json-depth.js';
@@ -129,7 +129,8 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
       if (typeof e.data.retry_after_sec === 'number') reply.header('retry-after', String(e.data.retry_after_sec));
       if (unread && !req.raw.complete) {
         const declared = Number(req.headers['content-length']);
-        if (unread === 'drain' || (Number.isFinite(declared) && declared <= SMALL_BODY)) req.raw.resume();
+        if (unread === 'drain') await drainBody(req.raw, opts.bodyIdleMs);
+        else if (Number.isFinite(declared) && declared <= SMALL_BODY) req.raw.resume();
         else reply.header('connection', 'close');
       }
       reply.code(code).header('content-type', 'application/json')

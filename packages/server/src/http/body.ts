@@ -49,3 +49,41 @@ export function readBody(req: IncomingMessage, limit: number, idleMs = BODY_IDLE
     req.on('error', (err) => settle(() => reject(new RequestAborted(`the request failed after ${size} bytes: ${err.message}`))));
   });
 }
+
+/** At most this much of a refused body is read and dropped before the answer; past it the connection closes. */
+export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a body the server refused (a 413, say), and resolves once it
+ * has all come, the client has gone, nothing arrived for `idleMs`, or `maxBytes` were
+ * dropped. The answer waits for it: answering first ends the connection (every Python
+ * client gets `Connection: close`) while the client is still sending, its kernel answers
+ * the rest with a reset, and a client behind a proxy or a slow link reads the reset instead
+ * of the answer.
+ */
+export function drainBody(req: IncomingMessage, idleMs = BODY_IDLE_MS, maxBytes = DRAIN_MAX_BYTES): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let dropped = 0;
+    let timer = setTimeout(done, idleMs);
+    function done() {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('close', done);
+      req.off('error', done);
+      resolve();
+    }
+    function onData(chunk: Buffer) {
+      dropped += chunk.length;
+      clearTimeout(timer);
+      if (dropped > maxBytes) done();
+      else timer = setTimeout(done, idleMs);
+    }
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
+}
