@@ -78,7 +78,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     new LoginGuard({ perAddress: config.failedLoginLimit * 2, perAccount: config.failedLoginLimit, windowMs: 5 * 60_000 }));
   const registry = new EndpointRegistry();
   const signer = new UrlSigner(() => auth.signingKey);
-  registerServices(registry, { store, config, auth, signer, storage, codeRecording: new CodeRecording() });
+  registerServices(registry, { store, config, auth, signer, storage, codeRecording: new CodeRecording(store.codeRecordings) });
   const watchdog = startWatchdog(store, {
     workerTimeoutSec: config.workerTimeoutSeconds,
     taskTimeoutSec: config.taskTimeoutSeconds,

@@ -296,6 +296,20 @@ export interface StorageDeletionStore {
   prune(beforeMs: number): Promise<void>;
 }
 
+/**
+ * Development tasks whose code the SDK is still recording (services/tasks/code-recording.ts).
+ * Kept in the store, not in a process, because the SDK's calls of one run reach
+ * whichever replica the load balancer picks.
+ */
+export interface CodeRecordingStore {
+  /** The task started at `since` (epoch ms) and its code comes next; marks set before `staleBefore` are forgotten. */
+  expect(task: string, since: number, staleBefore: number): Promise<void>;
+  /** The task's code came, or it is waited for no longer. */
+  done(task: string): Promise<void>;
+  /** Of `tasks`, those whose code is still expected, with when each started. */
+  expected(tasks: readonly string[]): Promise<Map<string, number>>;
+}
+
 export interface Store {
   users: UserStore;
   credentials: CredentialStore;
@@ -309,6 +323,7 @@ export interface Store {
   workerStats: WorkerStatsStore;
   events: EventStore;
   storageDeletions: StorageDeletionStore;
+  codeRecordings: CodeRecordingStore;
   /** Server-wide settings (e.g. the token signing secret). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;

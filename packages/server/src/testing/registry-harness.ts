@@ -54,6 +54,6 @@ export function serviceDeps(store: Store, auth: Authenticator = new Authenticato
     auth,
     signer: new UrlSigner(() => auth.signingKey),
     storage,
-    codeRecording: new CodeRecording(),
+    codeRecording: new CodeRecording(store.codeRecordings),
   };
 }

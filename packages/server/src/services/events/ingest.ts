@@ -1,4 +1,4 @@
-import { Errors } from '@cairn/protocol';
+import { Errors, type Task } from '@cairn/protocol';
 import { ApiError } from '../../http/api-error.js';
 import type { CallContext } from '../../http/endpoints.js';
 import type { Store } from '../../store/store.js';
@@ -13,12 +13,17 @@ function countError(errors: Map<string, number>, reason: string): void {
 
 const defaultsOf = (ctx: CallContext): EventDefaults => ({ now: Date.now(), worker: ctx.worker });
 
+/** Holds a batch until its tasks may take it (code-recording.ts), given the task documents it read. */
+type Hold = (tasks: readonly Task[]) => Promise<void>;
+
 /** Keeps the events whose task (or model) exists and accepts events; counts the rest as errors. */
-async function accept(store: Store, parsed: ParsedEvents): Promise<BatchBuilder> {
+async function accept(store: Store, parsed: ParsedEvents, hold?: Hold): Promise<BatchBuilder> {
   const taskIds = new Set<string>();
   const modelIds = new Set<string>();
   for (const e of parsed.events) (e.model_event ? modelIds : taskIds).add(e.task);
-  const statuses = new Map((await store.tasks.getMany([...taskIds])).map((t) => [t.id, t.status]));
+  const tasks = await store.tasks.getMany([...taskIds]);
+  await hold?.(tasks);
+  const statuses = new Map(tasks.map((t) => [t.id, t.status]));
   const models = new Set((await store.models.getMany([...modelIds])).map((m) => m.id));
   const builder = new BatchBuilder();
   for (const e of parsed.events) {
@@ -56,8 +61,8 @@ async function updateEntity(store: Store, builder: BatchBuilder, change: EntityC
   });
 }
 
-async function ingest(store: Store, parsed: ParsedEvents): Promise<Record<string, unknown>> {
-  const builder = await accept(store, parsed);
+async function ingest(store: Store, parsed: ParsedEvents, hold?: Hold): Promise<Record<string, unknown>> {
+  const builder = await accept(store, parsed, hold);
   const errorCount = [...parsed.errors.values()].reduce((a, b) => a + b, 0);
   const errorsInfo = Object.fromEntries(parsed.errors);
   if (builder.added === 0) {
@@ -74,9 +79,7 @@ export const registerIngest: ServiceModule = (registry, { store, codeRecording }
     name: 'events.add_batch',
     body: 'json-lines',
     handler: async (_body, ctx) => {
-      const parsed = parseEventLines(ctx.rawBody, defaultsOf(ctx));
-      await codeRecording.settled(new Set(parsed.events.map((e) => e.task)));
-      return ingest(store, parsed);
+      return ingest(store, parseEventLines(ctx.rawBody, defaultsOf(ctx)), (tasks) => codeRecording.settled(tasks));
     },
   });
   registry.add({

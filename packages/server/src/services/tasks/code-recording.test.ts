@@ -1,66 +1,93 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Store } from '../../store/store.js';
+import { openTestStore } from '../../testing/store-backends.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { CodeRecording } from './code-recording.js';
 
-/** Whether the promise has settled after the event loop has had a turn. */
+/** Whether the promise has settled within 150 ms (time for a store query, not for a hold). */
 async function settledYet(p: Promise<unknown>): Promise<boolean> {
   let done = false;
   void p.then(() => {
     done = true;
   });
-  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 150));
   return done;
 }
 
-const dev = (id: string, parent?: string) => ({ id, system_tags: ['development'], parent });
+/** A development task as the batch reads it: started `startedAt` (epoch ms) and running. */
+const dev = (id: string, startedAt = Date.now(), parent?: string) => ({
+  id, system_tags: ['development'], parent, status: 'in_progress', started: new Date(startedAt).toISOString(),
+});
+
+let store: Store;
+before(async () => {
+  store = await openTestStore();
+});
+after(async () => store.close());
 
 test('a batch of a task expecting its code waits until the code is recorded', async () => {
-  const cr = new CodeRecording(60_000);
-  cr.started(dev('t1'));
-  const wait = cr.settled(['t1', 'other']);
+  const cr = new CodeRecording(store.codeRecordings, 60_000);
+  await cr.started(dev('t1'));
+  const wait = cr.settled([dev('t1'), dev('other')]);
   assert.equal(await settledYet(wait), false);
-  cr.recorded('t1');
-  assert.equal(await settledYet(wait), true);
-  assert.equal(cr.pending, 0);
+  await cr.recorded('t1');
+  await wait;
+  assert.deepEqual([...(await store.codeRecordings.expected(['t1']))], []);
   // each run is held once: a later batch goes straight through
-  assert.equal(await settledYet(cr.settled(['t1'])), true);
+  assert.equal(await settledYet(cr.settled([dev('t1')])), true);
+});
+
+test('replicas on one store: the batch held on one is released by the requirements another receives', async () => {
+  const [a, b] = [new CodeRecording(store.codeRecordings, 60_000), new CodeRecording(store.codeRecordings, 60_000)];
+  await a.started(dev('r1'));
+  const wait = b.settled([dev('r1')]);
+  assert.equal(await settledYet(wait), false, 'the replica that did not see tasks.started holds the batch too');
+  await a.recorded('r1');
+  const released = Date.now();
+  await wait;
+  assert.ok(Date.now() - released < 5_000);
 });
 
 test('the wait is bounded, and a task whose code never comes is not waited for again', async () => {
-  let now = 1_000;
-  const cr = new CodeRecording(50, () => now);
-  cr.started(dev('t1'));
-  const started = Date.now();
-  await cr.settled(['t1']);
-  assert.ok(Date.now() - started < 5_000);
-  assert.equal(cr.pending, 0);
-  cr.started(dev('t2'));
+  let now = Date.now();
+  const cr = new CodeRecording(store.codeRecordings, 300, () => now);
+  await cr.started(dev('t2', now));
+  const wait = cr.settled([dev('t2', now)]);
+  assert.equal(await settledYet(wait), false);
   now += 1_000;
-  assert.equal(await settledYet(cr.settled(['t2'])), true, 'past the bound: no wait at all');
+  await wait;
+  assert.deepEqual([...(await store.codeRecordings.expected(['t2']))], [], 'forgotten once waited for');
+  await cr.started(dev('t3', now));
+  now += 1_000;
+  assert.equal(await settledYet(cr.settled([dev('t3', now - 1_000)])), true, 'past the bound: no wait at all');
 });
 
-test('only a development task without a parent is expected to record its code', () => {
-  const cr = new CodeRecording(60_000);
-  cr.started({ id: 'agent-run', system_tags: [] });
-  cr.started(dev('pipeline-step', 'controller'));
-  assert.equal(cr.pending, 0, 'tasks an agent or a pipeline controller started are never held');
-  cr.started(dev('by-hand'));
-  assert.equal(cr.pending, 1);
+test('only a development task without a parent, running and just started, is expected to record its code', async () => {
+  const cr = new CodeRecording(store.codeRecordings, 60_000);
+  await cr.started({ id: 'agent-run', system_tags: [] });
+  await cr.started(dev('pipeline-step', Date.now(), 'controller'));
+  assert.deepEqual([...(await store.codeRecordings.expected(['agent-run', 'pipeline-step']))], [], 'tasks an agent or a pipeline controller started are never held');
+  await cr.started(dev('by-hand'));
+  assert.deepEqual([...(await store.codeRecordings.expected(['by-hand']))].map(([id]) => id), ['by-hand']);
+  assert.equal(await settledYet(cr.settled([{ ...dev('by-hand'), status: 'completed' }])), true, 'a task no longer running is not held');
+  assert.equal(await settledYet(cr.settled([dev('by-hand', Date.now() - 120_000)])), true, 'nor one started long ago');
+  await cr.recorded('by-hand');
 });
 
 test('tasks nobody expects are never held', async () => {
-  const cr = new CodeRecording(60_000);
-  assert.equal(await settledYet(cr.settled(['a', 'b'])), true);
-  cr.started(dev('x'));
-  assert.equal(await settledYet(cr.settled(['a'])), true);
+  const cr = new CodeRecording(store.codeRecordings, 60_000);
+  assert.equal(await settledYet(cr.settled([dev('a'), dev('b')])), true);
+  await cr.started(dev('x'));
+  assert.equal(await settledYet(cr.settled([dev('a')])), true);
+  await cr.recorded('x');
 });
 
 let s: TestServer;
 before(async () => {
   s = await startTestServer();
 });
-after(async () => s.close());
+after(async () => s?.close());
 
 const logLine = (task: string, msg: string) => JSON.stringify({ type: 'log', task, timestamp: Date.now(), level: 'info', msg });
 

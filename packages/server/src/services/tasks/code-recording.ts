@@ -1,3 +1,5 @@
+import type { CodeRecordingStore } from '../../store/store.js';
+
 /**
  * Orders the clearml SDK's start-up around its own fork race.
  *
@@ -21,15 +23,33 @@
  * after the thread's last call. Each run is held at most once; no other client's calls
  * are delayed.
  *
+ * The marks live in the store: behind a load balancer, `tasks.started`,
+ * `tasks.set_requirements` and the batch each reach any replica. A held batch looks
+ * again every `pollMs`, and at once when the requirements reach its own replica. Whether
+ * a batch may need holding is told by the task documents the batch reads anyway, so
+ * other batches cost the store nothing.
+ *
  * The child also inherits the parent's pooled keep-alive connections; that half of the
  * race is closed for every fork, not just this one, in http/forking-clients.ts.
  */
+/** What a batch's hold needs of a task document. */
+export interface RecordingTask {
+  id: string;
+  system_tags: readonly string[];
+  parent?: string | null;
+  status?: string;
+  started?: string | null;
+}
+
 export class CodeRecording {
-  private readonly expected = new Map<string, { since: number; waiters: Array<() => void> }>();
+  /** batches held on this replica, woken at once when the requirements come here */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
+    private readonly marks: CodeRecordingStore,
     private readonly maxWaitMs = 5_000,
     private readonly now: () => number = Date.now,
+    private readonly pollMs = 50,
   ) {}
 
   /**
@@ -39,55 +59,60 @@ export class CodeRecording {
    * the task (`CLEARML_TASK_ID`), which records no code, so a hold would only delay its
    * first batch by the whole bound.
    */
-  started(task: { id: string; system_tags: readonly string[]; parent?: string | null }): void {
-    if (!task.system_tags.includes('development') || task.parent) return;
-    this.forgetStale();
-    this.release(task.id);
-    this.expected.set(task.id, { since: this.now(), waiters: [] });
+  async started(task: RecordingTask): Promise<void> {
+    if (!expectsCode(task)) return;
+    const now = this.now();
+    await this.marks.expect(task.id, now, now - this.maxWaitMs);
   }
 
   /** The task's requirements were written: the SDK's code-recording thread is done. */
-  recorded(taskId: string): void {
-    this.release(taskId);
+  async recorded(taskId: string): Promise<void> {
+    await this.marks.done(taskId);
+    for (const wake of this.waiters.get(taskId) ?? []) wake();
   }
 
-  /** Resolves at once unless one of the tasks is expecting its code; then when it is recorded or after the bound. */
-  async settled(taskIds: Iterable<string>): Promise<void> {
-    if (this.expected.size === 0) return;
-    const waits: Promise<void>[] = [];
-    for (const id of taskIds) {
-      const entry = this.expected.get(id);
-      if (!entry) continue;
-      const remaining = entry.since + this.maxWaitMs - this.now();
-      if (remaining <= 0) {
-        this.release(id);
-        continue;
+  /**
+   * Resolves at once unless one of the batch's tasks (as the batch read them) is
+   * expecting its code; then when it is recorded or after the bound.
+   */
+  async settled(tasks: readonly RecordingTask[]): Promise<void> {
+    const recent = this.now() - this.maxWaitMs;
+    const candidates = tasks.filter((t) => expectsCode(t) && t.status === 'in_progress' && t.started && Date.parse(t.started) >= recent);
+    if (candidates.length === 0) return;
+    let expected = await this.marks.expected(candidates.map((t) => t.id));
+    while (expected.size > 0) {
+      const now = this.now();
+      for (const [id, since] of expected) {
+        if (since + this.maxWaitMs > now) continue;
+        // waited for long enough once: later batches of this run go straight through
+        await this.marks.done(id);
+        expected.delete(id);
       }
-      waits.push(new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.release(id), remaining);
-        entry.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }));
+      if (expected.size === 0) return;
+      const until = Math.min(...expected.values()) + this.maxWaitMs;
+      await this.pause([...expected.keys()], Math.min(this.pollMs, until - now));
+      expected = await this.marks.expected([...expected.keys()]);
     }
-    await Promise.all(waits);
   }
 
-  get pending(): number {
-    return this.expected.size;
+  private pause(ids: readonly string[], ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        for (const id of ids) this.waiters.get(id)?.delete(wake);
+        for (const id of ids) if (this.waiters.get(id)?.size === 0) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      for (const id of ids) {
+        const set = this.waiters.get(id) ?? new Set();
+        set.add(wake);
+        this.waiters.set(id, set);
+      }
+    });
   }
+}
 
-  private release(taskId: string): void {
-    const entry = this.expected.get(taskId);
-    if (!entry) return;
-    this.expected.delete(taskId);
-    for (const wake of entry.waiters) wake();
-  }
-
-  /** A task whose code never came (repository detection turned off) is not waited for again. */
-  private forgetStale(): void {
-    const limit = this.now() - this.maxWaitMs;
-    for (const [id, entry] of this.expected) if (entry.since < limit && entry.waiters.length === 0) this.expected.delete(id);
-  }
+function expectsCode(task: RecordingTask): boolean {
+  return task.system_tags.includes('development') && !task.parent;
 }

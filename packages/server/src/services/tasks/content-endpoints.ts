@@ -28,7 +28,7 @@ export function registerTaskContent(registry: EndpointRegistry, { store, codeRec
       await mutateTask(store, reqString(body, 'task'), (doc) => {
         doc.script = { ...doc.script, requirements };
       });
-      codeRecording.recorded(reqString(body, 'task'));
+      await codeRecording.recorded(reqString(body, 'task'));
       return { updated: 1, fields: { 'script.requirements': requirements } };
     },
   });

@@ -18,7 +18,7 @@ function plainIds(v: unknown): string[] | null {
   return list.every((x) => typeof x === 'string' && !x.startsWith('__$') && !x.startsWith('-')) ? (list as string[]) : null;
 }
 
-export function registerTaskCrud(registry: EndpointRegistry, { store, codeRecording }: ServiceDeps): void {
+export function registerTaskCrud(registry: EndpointRegistry, { store }: ServiceDeps): void {
   /** A parent must be a task that exists (and not the task itself). */
   const checkParent = async (body: Record<string, unknown>, self?: string) => {
     const parent = optString(body, 'parent');

@@ -26,7 +26,7 @@ export function registerTaskStatus(registry: EndpointRegistry, { store, codeReco
     name: 'tasks.started',
     handler: async (body) => {
       const r = await changeStatus(store, reqString(body, 'task'), 'in_progress', common(body));
-      if (r.updated) codeRecording.started(r.task);
+      if (r.updated) await codeRecording.started(r.task);
       return { updated: r.updated, fields: r.fields, started: 1 };
     },
   });

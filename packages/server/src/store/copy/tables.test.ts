@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { testDatabase } from '../../testing/postgres.js';
 import { openPgDatabase } from '../postgres/database.js';
 import { openDatabase } from '../sqlite/database.js';
-import { COPY_TABLES, DERIVED_TABLES, pgName, type Kind } from './tables.js';
+import { COPY_TABLES, UNCOPIED_TABLES, pgName, type Kind } from './tables.js';
 
 /** The declared types each kind may have in either schema. */
 const SQLITE_TYPES: Record<Kind, string[]> = {
@@ -19,7 +19,7 @@ test('COPY_TABLES names every table and column the SQLite schema creates, with m
   const db = openDatabase(':memory:');
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
-    assert.deepEqual(tables.filter((n) => !DERIVED_TABLES.includes(n)), COPY_TABLES.map((t) => t.name).sort());
+    assert.deepEqual(tables.filter((n) => !UNCOPIED_TABLES.includes(n)), COPY_TABLES.map((t) => t.name).sort());
     for (const t of COPY_TABLES) {
       const actual = (db.pragma(`table_info(${t.name})`) as { name: string; type: string }[]).map((c) => ({ name: c.name, type: c.type }));
       assert.deepEqual(byName(actual).map((c) => c.name), byName([...t.columns]).map((c) => c.name), t.name);
@@ -37,7 +37,7 @@ test('COPY_TABLES names every table and column the PostgreSQL schema creates, wi
     // schema_version is the migrations' own bookkeeping (SQLite: user_version).
     const { rows: tables } = await db.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name COLLATE "C"`);
-    assert.deepEqual(tables.map((t) => t.name).filter((n) => !DERIVED_TABLES.includes(n)), COPY_TABLES.map((t) => t.name).sort());
+    assert.deepEqual(tables.map((t) => t.name).filter((n) => !UNCOPIED_TABLES.includes(n)), COPY_TABLES.map((t) => t.name).sort());
     for (const t of COPY_TABLES) {
       const { rows } = await db.query<{ name: string; type: string }>(`SELECT column_name AS name, data_type AS type FROM information_schema.columns
         WHERE table_schema = current_schema() AND table_name = $1`, [t.name]);

@@ -44,10 +44,10 @@ export interface CopyTable {
 const col = (name: string, kind: Kind, pg?: string): Column => (pg ? { name, kind, pg } : { name, kind });
 
 /**
- * Tables triggers fill from another table's rows (task_metrics from tasks), in both
- * schemas: copies leave them out, writing the source rows fills them again.
+ * Tables copies leave out, in both schemas: task_metrics, which triggers fill again from
+ * the tasks copied; code_recordings, whose marks live seconds.
  */
-export const DERIVED_TABLES: readonly string[] = ['task_metrics'];
+export const UNCOPIED_TABLES: readonly string[] = ['task_metrics', 'code_recordings'];
 
 /** Parents before children, as they were created (series before their chunks). */
 export const COPY_TABLES: readonly CopyTable[] = [

@@ -103,4 +103,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER tasks_metrics AFTER INSERT OR UPDATE OF doc ON tasks FOR EACH ROW EXECUTE FUNCTION task_metrics_sync();
   INSERT INTO task_metrics SELECT r.* FROM tasks t, task_metrics_rows(t.id, t.doc) r;
   `,
+  `
+  CREATE TABLE code_recordings (task text PRIMARY KEY, since bigint NOT NULL);
+  `,
 ];

@@ -1,5 +1,5 @@
 import type { Model, Project, User } from '@cairn/protocol';
-import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
+import type { CodeRecordingStore, Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
 import { openPgDatabase, type PgDb } from './database.js';
 import { PgDocumentTable } from './document-table.js';
 import { PgTaskTable } from './task-table.js';
@@ -59,6 +59,25 @@ class PgCredentials implements CredentialStore {
 
   async touch(accessKey: string, at: string): Promise<void> {
     await this.db.query('UPDATE credentials SET last_used = $2 WHERE access_key = $1', [accessKey, at]);
+  }
+}
+
+class PgCodeRecordings implements CodeRecordingStore {
+  constructor(private readonly db: PgDb) {}
+
+  async expect(task: string, since: number, staleBefore: number): Promise<void> {
+    await this.db.query('DELETE FROM code_recordings WHERE since < $1', [staleBefore]);
+    await this.db.query('INSERT INTO code_recordings (task, since) VALUES ($1, $2) ON CONFLICT (task) DO UPDATE SET since = excluded.since', [task, since]);
+  }
+
+  async done(task: string): Promise<void> {
+    await this.db.query('DELETE FROM code_recordings WHERE task = $1', [task]);
+  }
+
+  async expected(tasks: readonly string[]): Promise<Map<string, number>> {
+    if (tasks.length === 0) return new Map();
+    const rows = (await this.db.query<{ task: string; since: string }>('SELECT task, since FROM code_recordings WHERE task = ANY($1)', [tasks])).rows;
+    return new Map(rows.map((r) => [r.task, Number(r.since)]));
   }
 }
 
@@ -129,6 +148,7 @@ export async function openPgStore(url: string): Promise<Store> {
     workerStats: new PgWorkerStats(db),
     events: new PgEventStore(db),
     storageDeletions: new PgStorageDeletions(db),
+    codeRecordings: new PgCodeRecordings(db),
     async getSetting(key) {
       const { rows } = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
       return rows[0]?.value;

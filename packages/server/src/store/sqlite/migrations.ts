@@ -105,4 +105,9 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO task_metrics SELECT * FROM task_metric_rows;
   `,
+  // 7: development tasks whose code the SDK is still recording (services/tasks/code-recording.ts):
+  // a mark lives seconds, so copies leave the table out
+  `
+  CREATE TABLE code_recordings (task TEXT PRIMARY KEY, since INTEGER NOT NULL);
+  `,
 ];

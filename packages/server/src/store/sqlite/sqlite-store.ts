@@ -1,5 +1,5 @@
 import type { Model, Project, User } from '@cairn/protocol';
-import type { Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
+import type { CodeRecordingStore, Credential, CredentialStore, QueueRecord, SessionRecord, SessionStore, Store, UserStore } from '../store.js';
 import { ProcessLocks } from '../process-locks.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteDocumentTable } from './document-table.js';
@@ -80,6 +80,25 @@ class SqliteSessions implements SessionStore {
   }
 }
 
+class SqliteCodeRecordings implements CodeRecordingStore {
+  constructor(private readonly db: Db) {}
+
+  async expect(task: string, since: number, staleBefore: number): Promise<void> {
+    this.db.prepare('DELETE FROM code_recordings WHERE since < ?').run(staleBefore);
+    this.db.prepare('INSERT INTO code_recordings (task, since) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET since = excluded.since').run(task, since);
+  }
+
+  async done(task: string): Promise<void> {
+    this.db.prepare('DELETE FROM code_recordings WHERE task = ?').run(task);
+  }
+
+  async expected(tasks: readonly string[]): Promise<Map<string, number>> {
+    if (tasks.length === 0) return new Map();
+    const rows = this.db.prepare(`SELECT task, since FROM code_recordings WHERE task IN (${tasks.map(() => '?').join(', ')})`).all(...tasks) as { task: string; since: number }[];
+    return new Map(rows.map((r) => [r.task, r.since]));
+  }
+}
+
 class SqliteUsers extends SqliteDocumentTable<User> implements UserStore {
   constructor(private readonly udb: Db) {
     super(udb, 'users', false);
@@ -122,6 +141,7 @@ export function openSqliteStore(file: string): Store {
     workerStats: new SqliteWorkerStats(db),
     events: new SqliteEventStore(db),
     storageDeletions: new SqliteStorageDeletions(db),
+    codeRecordings: new SqliteCodeRecordings(db),
     async getSetting(key) {
       return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
     },
