@@ -98,9 +98,9 @@ FAILING = r'''
 import json, os
 from clearml import PipelineController
 
-def slow_ok(x=1):
+def slow_ok(x=1, delay=3):
     import time
-    time.sleep(3)
+    time.sleep(float(delay))
     return int(x) + 1
 
 def broken(x=1):
@@ -110,7 +110,9 @@ A = json.loads(os.environ["COMPAT_ARGS"])
 pipe = PipelineController(name=A["name"], project=A["project"], version="1.0.0", abort_on_failure=A["abort"], pool_frequency=0.05)
 pipe.add_function_step(name="broken", function=broken, function_return=["r"])
 pipe.add_function_step(name="after_broken", function=slow_ok, function_kwargs=dict(x="${broken.r}"), function_return=["r"], parents=["broken"])
-pipe.add_function_step(name="independent", function=slow_ok, function_kwargs=dict(x=41), function_return=["r"])
+# with abort_on_failure the independent step is still running when the broken one fails,
+# however slow the machine: the controller stops it, and the step after it never starts
+pipe.add_function_step(name="independent", function=slow_ok, function_kwargs=dict(x=41, delay=60 if A["abort"] else 3), function_return=["r"])
 pipe.add_function_step(name="after_independent", function=slow_ok, function_kwargs=dict(x="${independent.r}"), function_return=["r"], parents=["independent"])
 pipe.start_locally(run_pipeline_steps_locally=True)
 print("@@COMPAT_JSON@@" + json.dumps({"controller": pipe.id}), flush=True)
