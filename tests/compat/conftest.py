@@ -15,6 +15,12 @@ COMPAT_FILES_STORE=s3 every server of the session keeps its files in that S3 ser
 PostgreSQL: with COMPAT_DATABASE=postgres every server of the session keeps its metadata
 and events in a database of its own on the session's PostgreSQL (tests/pg/postgres_up.mjs,
 or the server CAIRN_TEST_POSTGRES names) instead of its data folder's SQLite file.
+
+Replicas: with COMPAT_REPLICAS=N (N >= 2, with COMPAT_DATABASE=postgres and
+COMPAT_FILES_STORE=s3) every server of the session is N `cairn server` processes on that
+database and files store behind a round-robin proxy (replicas.py), so that consecutive
+calls of every client land on different replicas. A server a test starts with its files on
+disk stays a single process: replicas cannot share a data folder.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import pytest
 from helpers import (
     MAIN_JS, SMALL_LIMIT_BYTES, Api, CairnServer, MotoS3, Postgres, make_sdk_env, seed_s3_conf, write_storage_credentials,
 )
+from replicas import ReplicatedServer
 
 _SERVERS: list[CairnServer] = []
 _LOG_MARKS = pytest.StashKey[dict]()
@@ -43,6 +50,7 @@ FILES_IN_S3 = FILES_STORE == "s3"
 # COMPAT_DATABASE=postgres: every Cairn server of the session runs with --database on a
 # PostgreSQL database of its own.
 DATABASE = os.environ.get("COMPAT_DATABASE", "").strip().lower() or "sqlite"
+REPLICAS_SETTING = os.environ.get("COMPAT_REPLICAS", "").strip() or "1"
 
 
 def pytest_sessionstart(session):
@@ -52,11 +60,17 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"COMPAT_FILES_STORE must be 'disk' (the default) or 's3', not {FILES_STORE!r}")
     if DATABASE not in ("sqlite", "postgres"):
         raise pytest.UsageError(f"COMPAT_DATABASE must be 'sqlite' (the default) or 'postgres', not {DATABASE!r}")
+    if not REPLICAS_SETTING.isdigit() or int(REPLICAS_SETTING) < 1:
+        raise pytest.UsageError(f"COMPAT_REPLICAS must be a number of replicas (1, the default, or more), "
+                                f"not {REPLICAS_SETTING!r}")
+    if int(REPLICAS_SETTING) > 1 and (DATABASE != "postgres" or not FILES_IN_S3):
+        raise pytest.UsageError("COMPAT_REPLICAS > 1 needs COMPAT_DATABASE=postgres and COMPAT_FILES_STORE=s3: "
+                                "replicas share one database and one files store")
 
 
 def pytest_report_header(config):
     return (f"cairn files store: {FILES_STORE}" + (" (moto S3, tests/s3/moto_up.py)" if FILES_IN_S3 else "")
-            + f"; database: {DATABASE}")
+            + f"; database: {DATABASE}; replicas: {REPLICAS_SETTING}")
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +97,11 @@ def _start(root: Path, name: str, extra_args=None, files_store: Optional[MotoS3]
         if "--storage-credentials" not in args:
             creds = write_storage_credentials(files_store, root / name / "storage-credentials.conf")
             args += ["--storage-credentials", str(creds)]
-    server = CairnServer(root / name, name=name, extra_args=args)
+    replicas = int(REPLICAS_SETTING)
+    if replicas > 1 and "--files-store" in args:
+        server = ReplicatedServer(root / name, name, args, replicas)
+    else:
+        server = CairnServer(root / name, name=name, extra_args=args)
     server.files_store = files_store.url("clearml", name) if files_store is not None else None
     _SERVERS.append(server)
     server.start()
@@ -92,7 +110,7 @@ def _start(root: Path, name: str, extra_args=None, files_store: Optional[MotoS3]
 
 def _finish(server: CairnServer) -> None:
     crashed = not server.alive()
-    server.stop()
+    server.close()
     if crashed:
         pytest.fail(f"the Cairn server '{server.name}' exited during the tests; its log:\n{server.log_tail(120)}")
 
@@ -347,4 +365,4 @@ def dedicated_server(compat_root, files_store, database):
 
     yield make
     for server in started:
-        server.stop()
+        server.close()

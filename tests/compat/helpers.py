@@ -145,8 +145,17 @@ class CairnServer:
                 time.sleep(1)  # the old process's sockets may linger a moment
         raise RuntimeError(f"Cairn server '{self.name}' did not answer debug.ping; its log:\n{last_error}")
 
+    @property
+    def data_dirs(self) -> list[Path]:
+        """Every data folder the server uses (one here; one per replica in replicas.py)."""
+        return [self.data_dir]
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        """Stops the server for good (a replicated server also stops its proxy)."""
+        self.stop()
 
     def stop(self) -> None:
         if not self.proc:
@@ -556,8 +565,17 @@ class ServiceProcess:
             raise RuntimeError(f"{self.name} did not start (no ready line in {timeout}s); its log:\n{self.log_tail()}")
         return json.loads(line)
 
+    @property
+    def data_dirs(self) -> list[Path]:
+        """Every data folder the server uses (one here; one per replica in replicas.py)."""
+        return [self.data_dir]
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        """Stops the server for good (a replicated server also stops its proxy)."""
+        self.stop()
 
     def stop(self) -> None:
         if not self.proc:

@@ -715,7 +715,7 @@ def test_files_store_s3_through_the_sdk_defaults(moto_s3, dedicated_server, tmp_
     rb = run_readback(FILES_STORE_READER, make_sdk_env(server, tmp_path / "home-read"),
                       args={"task_id": task_id, "model_id": seen["model_id"]})
     assert {k: bytes.fromhex(rb[k]) for k in expected} == expected
-    stored = [p for p in (server.data_dir / "files").rglob("*") if p.is_file()] if (server.data_dir / "files").exists() else []
+    stored = [p for d in server.data_dirs if (d / "files").exists() for p in (d / "files").rglob("*") if p.is_file()]
     assert stored == [], f"files in the data folder although --files-store is S3: {stored[:10]}"
     # the web UI's signed address reads through the store too
     signed = api.ok("files.sign_urls", {"urls": [urls["notes"]]})["urls"][0]
