@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { Authenticator } from '../auth/authenticator.js';
 import { UrlSigner } from '../auth/url-signer.js';
 import { createCredentials, createUser } from '../services/auth/accounts.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openTestStore } from '../testing/store-backends.js';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { parseHocon } from '@cairn/protocol';
 import { Readable } from 'node:stream';
@@ -94,7 +94,7 @@ async function startServer(opts: { backend?: Backend; maxUploadBytes?: number; p
     pending = async () => (await readdir(join(root, TMP_DIR_NAME))).length;
   }
   const segments = (path: string) => path.split('/').filter(Boolean);
-  const store = openSqliteStore(':memory:');
+  const store = await openTestStore();
   const auth = new Authenticator(store, randomBytes(32), 3600);
   const signer = new UrlSigner(() => auth.signingKey);
   const { user } = await createUser(store, 'tester', 'user', 'tester-password');
@@ -612,7 +612,7 @@ describe('file server start-up', () => {
     const old = new Date(Date.now() - 2 * 3600 * 1000);
     await utimes(join(tmp, 'stale'), old, old);
     const app = Fastify({ logger: false });
-    const store = openSqliteStore(':memory:');
+    const store = await openTestStore();
     const auth = new Authenticator(store, randomBytes(32), 60);
     await app.register(filesPlugin, {
       store: await DiskBlobStore.open(join(outer, 'root')), s3: new S3Objects(S3Credentials.fromEnv({}), new S3Clients()), maxUploadBytes: 1024, auth, signer: new UrlSigner(() => auth.signingKey), publicFiles: false, trustedOrigins: [], log: () => {},

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Authenticator } from '../../auth/authenticator.js';
 import { hashSecret } from '../../auth/secret-hash.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openTestStore } from '../../testing/store-backends.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 
 let s: TestServer;
@@ -40,7 +40,7 @@ test('a key records when it was last used: at its login, and from calls with the
 });
 
 test('a key used all day through one token shows its last use within a minute', async () => {
-  const store = openSqliteStore(':memory:');
+  const store = await openTestStore();
   let now = Date.parse('2026-12-01T08:00:00Z');
   const auth = new Authenticator(store, Buffer.alloc(32, 7), 86_400, () => now);
   const admin = { id: 'u1', name: 'admin', company: 'c1', role: 'admin', created: new Date(now).toISOString() };
