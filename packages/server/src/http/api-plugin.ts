@@ -3,6 +3,7 @@ import { Errors, QueryError, RegexError } from '@cairn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from './api-error.js';
 import { drainBody, readBody, RequestAborted } from './body.js';
+import { storeFailure } from '../store/store-failure.js';
 import type { EndpointRegistry } from './endpoints.js';
 import { envelope, type CallInfo } from './envelope.js';
 import { checkJsonDepth } from './json-depth.js';
@@ -48,11 +49,9 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof RegexError) return new ApiError(Errors.invalidRegex, err.message);
   if (err instanceof QueryError) return new ApiError(Errors.validationError, err.message);
-  const code = (err as { code?: string }).code;
-  // SQLite's, the file system's and PostgreSQL's (SQLSTATE 53100) "disk full"
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
-  // PostgreSQL cannot hold a NUL character in text or JSON (SQLite can)
-  if (code === '22P05' || code === '22021') return new ApiError(Errors.validationError, 'a text value holds a NUL character (\\u0000), which the database cannot store; nothing of this request was stored');
+  const failure = storeFailure(err);
+  if (failure === 'disk-full') return new ApiError(Errors.dataStoreFull, 'the server is out of disk space; nothing of this request was stored');
+  if (failure === 'nul-in-text') return new ApiError(Errors.validationError, 'a text value holds a NUL character (\\u0000), which the database cannot store; nothing of this request was stored');
   return new ApiError(Errors.internal, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
