@@ -17,12 +17,12 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../packages/server/dist/testing/ports.js';
 import { startPostgres } from '../../packages/server/dist/testing/postgres.js';
 import { seedS3Conf, startMoto } from '../s3/moto.mjs';
 import { startProxy } from './round-robin-proxy.mjs';
@@ -41,16 +41,6 @@ let moto;
 let apiProxy;
 let filesProxy;
 const replicas = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One call on a new connection (as python clients make them), so that the proxy alternates. */
 function call(port, endpoint, body, token) {

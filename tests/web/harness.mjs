@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { freePort } from '../../packages/server/dist/testing/ports.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '..', '..');
@@ -28,17 +28,6 @@ export function checkPrerequisites() {
   }
   if (!existsSync(MAIN_JS)) throw new Error(`web tests: the server is not built (${MAIN_JS} is missing); run npm run build`);
   if (!existsSync(join(ROOT, 'packages', 'web', 'dist', 'index.html'))) throw new Error('web tests: the web UI is not built; run npm run build');
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 async function waitFor(url, ms) {

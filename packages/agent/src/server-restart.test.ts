@@ -1,8 +1,7 @@
 import { loadConfig, startServer, type RunningServer } from '@cairn/server';
-import { TEST_STORE, testDatabase } from '@cairn/server/testing';
+import { freePort, TEST_STORE, testDatabase } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -25,14 +24,6 @@ while not os.path.exists(${JSON.stringify(flag)}):
     time.sleep(0.05)
 print("during the outage", flush=True)
 `;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 // With CAIRN_TEST_STORE=postgres the restarted server comes back on the same database.
 const database = TEST_STORE === 'postgres' ? await testDatabase() : null;

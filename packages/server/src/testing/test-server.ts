@@ -21,6 +21,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export { freePort } from './ports.js';
 export { testDatabase } from './postgres.js';
 
 /** The store test servers keep their data in (CAIRN_TEST_STORE); a test for one store only says why. */
