@@ -2,6 +2,7 @@ import { isoDate, type QueueEntry } from '@cairn/protocol';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { PoolClient } from 'pg';
+import { planMove } from '../queue-move.js';
 import type { QueueEntryStore, QueueMetricSample, QueueMove } from '../store.js';
 import type { PgDb } from './database.js';
 
@@ -151,31 +152,19 @@ export class PgQueueEntries implements QueueEntryStore {
   async move(queue: string, task: string, move: QueueMove): Promise<number | undefined> {
     return this.db.tx(async (c) => {
       await lockQueues(c, [queue]);
-      const { rows } = await c.query<{ task: string; position: number }>(
+      const { rows } = await c.query<{ task: string; position: string }>(
         'SELECT task, position FROM queue_entries WHERE queue = $1 ORDER BY position', [queue]);
-      const order = rows.map((r) => r.task);
-      const from = order.indexOf(task);
-      if (from < 0) return undefined;
-      const last = order.length - 1;
-      const to = move === 'front' ? 0 : move === 'back' ? last : Math.min(last, Math.max(0, from - move.by));
-      if (to === from) return to;
-      const min = rows[0].position;
-      const max = rows[last].position;
-      const setPositions = (tasks: string[], positions: number[]) => c.query(`UPDATE queue_entries e SET position = v.position
-        FROM unnest($2::text[], $3::bigint[]) AS v(task, position) WHERE e.queue = $1 AND e.task = v.task`, [queue, tasks, positions]);
-      if (to === 0) {
-        await setPositions([task], [min - 1]);
-      } else if (to === last) {
-        await setPositions([task], [max + 1]);
-      } else {
-        order.splice(from, 1);
-        order.splice(to, 0, task);
-        await setPositions(order, order.map((_, i) => max + 1 + i));
-      }
+      if (rows.length === 0) return undefined;
+      const plan = planMove(rows.map((r) => r.task), Number(rows[0].position), Number(rows[rows.length - 1].position), task, move);
+      if (!plan || plan.positions.length === 0) return plan?.to;
+      await c.query(`UPDATE queue_entries e SET position = v.position
+        FROM unnest($2::text[], $3::bigint[]) AS v(task, position) WHERE e.queue = $1 AND e.task = v.task`,
+        [queue, plan.positions.map(([t]) => t), plan.positions.map(([, p]) => p)]);
       await this.changed(c, queue, Date.now());
-      return to;
+      return plan.to;
     });
   }
+
 
   async clear(queue: string): Promise<string[] | undefined> {
     return this.db.tx(async (c) => {

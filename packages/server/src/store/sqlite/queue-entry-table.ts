@@ -1,5 +1,6 @@
 import { isoDate, type QueueEntry } from '@cairn/protocol';
 import { EventEmitter } from 'node:events';
+import { planMove } from '../queue-move.js';
 import type { QueueEntryStore, QueueMetricSample, QueueMove } from '../store.js';
 import type { Db } from './database.js';
 
@@ -121,24 +122,12 @@ export class SqliteQueueEntries implements QueueEntryStore {
 
   async move(queue: string, task: string, move: QueueMove): Promise<number | undefined> {
     return this.db.transaction(() => {
-      const order = this.s.order.all(queue) as string[];
-      const from = order.indexOf(task);
-      if (from < 0) return undefined;
-      const last = order.length - 1;
-      const to = move === 'front' ? 0 : move === 'back' ? last : Math.min(last, Math.max(0, from - move.by));
-      if (to === from) return to;
       const [min, max] = this.s.bounds.get(queue) as [number, number];
-      if (to === 0) {
-        this.s.setPosition.run(min - 1, queue, task);
-      } else if (to === last) {
-        this.s.setPosition.run(max + 1, queue, task);
-      } else {
-        order.splice(from, 1);
-        order.splice(to, 0, task);
-        order.forEach((t, i) => this.s.setPosition.run(max + 1 + i, queue, t));
-      }
+      const plan = planMove(this.s.order.all(queue) as string[], min, max, task, move);
+      if (!plan || plan.positions.length === 0) return plan?.to;
+      for (const [t, position] of plan.positions) this.s.setPosition.run(position, queue, t);
       this.changed(queue, Date.now());
-      return to;
+      return plan.to;
     }).immediate();
   }
 
