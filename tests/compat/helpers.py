@@ -69,19 +69,31 @@ def server_env() -> dict:
     return env
 
 
-class CairnServer:
-    """One `cairn server` process on free ports with its own data folder."""
+def stop_process_group(proc: Optional[subprocess.Popen], grace: float = 15) -> None:
+    """SIGTERM to the process group of `proc` (started with start_new_session), SIGKILL
+    after `grace` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
 
-    def __init__(self, workdir: Path, name: str = "cairn", extra_args: Optional[list[str]] = None):
-        self.name = name
-        self.workdir = Path(workdir)
-        self.extra_args = list(extra_args or [])
-        # s3://... when the file server keeps its files in S3 (--files-store), else None
-        self.files_store: Optional[str] = None
-        self.data_dir = self.workdir / "data"
-        self.log_path = self.workdir / "server.log"
-        self.proc: Optional[subprocess.Popen] = None
-        self.api_port = self.web_port = self.files_port = 0
+
+class LoopbackUrls:
+    """The API, web and file-server URLs of `api_port`, `web_port` and `files_port` on loopback."""
+
+    api_port: int
+    web_port: int
+    files_port: int
 
     @property
     def api_url(self) -> str:
@@ -94,6 +106,21 @@ class CairnServer:
     @property
     def files_url(self) -> str:
         return f"http://127.0.0.1:{self.files_port}"
+
+
+class CairnServer(LoopbackUrls):
+    """One `cairn server` process on free ports with its own data folder."""
+
+    def __init__(self, workdir: Path, name: str = "cairn", extra_args: Optional[list[str]] = None):
+        self.name = name
+        self.workdir = Path(workdir)
+        self.extra_args = list(extra_args or [])
+        # s3://... when the file server keeps its files in S3 (--files-store), else None
+        self.files_store: Optional[str] = None
+        self.data_dir = self.workdir / "data"
+        self.log_path = self.workdir / "server.log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.api_port = self.web_port = self.files_port = 0
 
     def start(self, attempts: int = 3, ready_timeout: float = 60.0, keep_ports: bool = False) -> "CairnServer":
         """Starts the server on free ports; with `keep_ports` (a restart) on the ports and
@@ -158,21 +185,7 @@ class CairnServer:
         self.stop()
 
     def stop(self) -> None:
-        if not self.proc:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=10)
+        stop_process_group(self.proc)
 
     def log_size(self) -> int:
         try:

@@ -16,19 +16,17 @@ log.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 from pathlib import Path
 from typing import Optional, Union
 
-from helpers import ROOT, CairnServer
+from helpers import ROOT, CairnServer, LoopbackUrls, stop_process_group
 
 PROXY_JS = ROOT / "tests" / "replicas" / "round-robin-proxy.mjs"
 PORTS = ("api", "web", "files")
 
 
-class ReplicatedServer:
+class ReplicatedServer(LoopbackUrls):
     def __init__(self, workdir: Path, name: str, extra_args: list[str], replicas: int):
         if replicas < 2:
             raise ValueError("a replicated server has at least two replicas")
@@ -40,18 +38,6 @@ class ReplicatedServer:
         self.proxy: Optional[subprocess.Popen] = None
         self.proxy_log_path = self.workdir / "proxy.log"
         self.api_port = self.web_port = self.files_port = 0
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
-
-    @property
-    def files_url(self) -> str:
-        return f"http://127.0.0.1:{self.files_port}"
 
     @property
     def data_dirs(self) -> list[Path]:
@@ -113,12 +99,7 @@ class ReplicatedServer:
         self.stop()
         if self.proxy is None:
             return
-        if self.proxy.poll() is None:
-            try:
-                os.killpg(self.proxy.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            self.proxy.wait(timeout=10)
+        stop_process_group(self.proxy, grace=10)
         for stream in (self.proxy.stdin, self.proxy.stdout):
             if stream is not None:
                 stream.close()
