@@ -50,7 +50,7 @@ export function readBody(req: IncomingMessage, limit: number, idleMs = BODY_IDLE
   });
 }
 
-/** At most this much of a refused body is read and dropped before the answer; past it the connection closes. */
+/** At most this much of a refused body is read and dropped before the answer; past it the answer goes at once, as before. */
 export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 
 /**

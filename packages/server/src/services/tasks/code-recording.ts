@@ -1,5 +1,14 @@
 import type { CodeRecordingStore } from '../../store/store.js';
 
+/** What a batch's hold needs of a task document. */
+export interface RecordingTask {
+  id: string;
+  system_tags: readonly string[];
+  parent?: string | null;
+  status?: string;
+  started?: string | null;
+}
+
 /**
  * Orders the clearml SDK's start-up around its own fork race.
  *
@@ -32,15 +41,6 @@ import type { CodeRecordingStore } from '../../store/store.js';
  * The child also inherits the parent's pooled keep-alive connections; that half of the
  * race is closed for every fork, not just this one, in http/forking-clients.ts.
  */
-/** What a batch's hold needs of a task document. */
-export interface RecordingTask {
-  id: string;
-  system_tags: readonly string[];
-  parent?: string | null;
-  status?: string;
-  started?: string | null;
-}
-
 export class CodeRecording {
   /** batches held on this replica, woken at once when the requirements come here */
   private readonly waiters = new Map<string, Set<() => void>>();
