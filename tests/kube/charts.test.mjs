@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -69,9 +69,10 @@ describe('helm lint and template', () => {
     assert.equal(dep.spec.template.spec.securityContext.runAsNonRoot, true);
   });
 
-  test('server: S3 settings become its environment, the credentials a mounted Secret it can read (the seed\'s clearml.conf block as it is)', async () => {
+  test('server: S3 settings become its environment, the credentials a mounted Secret it can read (the seed\'s clearml.conf block as it is)', async (t) => {
     const seedConf = yaml.load(readFileSync(SEED_AGENT, 'utf8')).clearml.clearmlConfig;
     const dir = mkdtempSync(join(tmpdir(), 'cairn-chart-storage-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'values.yaml'), yaml.dump({ storage: { filesStore: 's3://minio.minio.svc:80/clearml/cairn-files', s3Credentials: seedConf } }));
     const docs = render(SERVER, '-f', join(dir, 'values.yaml'));
     const spec = byKind(docs, 'Deployment')[0].spec.template.spec;

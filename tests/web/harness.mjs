@@ -99,7 +99,9 @@ export function runClearmlInit(pasted) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLEARML_') && !k.startsWith('CAIRN_')));
   const res = spawnSync(join(dirname(python()), 'clearml-init'), [], { env: { ...env, HOME: home }, input: pasted, encoding: 'utf8', timeout: 60_000 });
   const confPath = join(home, 'clearml.conf');
-  return { code: res.status, output: `${res.stdout}${res.stderr}`, conf: existsSync(confPath) ? readFileSync(confPath, 'utf8') : '' };
+  const conf = existsSync(confPath) ? readFileSync(confPath, 'utf8') : '';
+  rmSync(home, { recursive: true, force: true });
+  return { code: res.status, output: `${res.stdout}${res.stderr}`, conf };
 }
 
 /**

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseHocon } from '@cairn/protocol';
 import { S3Credentials, StorageCredentialsError } from './s3-credentials.js';
 import { parseS3Url, S3AddressError } from './s3-location.js';
+import { testTempDir } from '../testing/temp-dirs.js';
 
 // The seed's clearml.conf block, as the operator pastes it.
 const SEED = `
@@ -62,7 +62,7 @@ describe('server-side S3 credentials in the SDK\'s shape', () => {
   });
 
   test('a whole clearml.conf, an aws { s3 } block or an s3 { } block all read; anything else is a clear error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-creds-'));
+    const dir = testTempDir('creds-');
     for (const [name, text] of [['full.conf', SEED], ['aws.conf', 'aws { s3 { credentials: [{ host: "h:1", bucket: "b", key: "k", secret: "s" }] } }'], ['s3.conf', 's3 { credentials: [{ host: "h:1", bucket: "b", key: "k", secret: "s" }] }']]) {
       writeFileSync(join(dir, name), text);
       assert.ok(S3Credentials.fromFile(join(dir, name), {}), name);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startMoto, type Moto } from '../testing/moto.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { startTestServer, testTempDir, type TestServer } from '../testing/test-server.js';
 
 /**
  * S3 going away under a running server (`--files-store` on S3): moto sits behind a TCP
@@ -62,7 +61,7 @@ describe('the file store on S3 while S3 is away', () => {
     relay = new Relay(Number(moto.host.split(':')[1]));
     await relay.open();
     host = `127.0.0.1:${relay.port}`;
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-s3-outage-'));
+    const dir = testTempDir('s3-outage-');
     writeFileSync(join(dir, 's3.conf'), moto.seedConf().replaceAll(moto.host, host));
     s = await startTestServer(['--files-store', `s3://${host}/clearml/outage`, '--storage-credentials', join(dir, 's3.conf')], (l) => logged.push(l));
   });
@@ -96,7 +95,7 @@ describe('server-side credentials that S3 refuses', () => {
   test('the server does not start on S3 it cannot use, and says which server and bucket', async () => {
     const moto = await startMoto();
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'cairn-s3-refused-'));
+      const dir = testTempDir('s3-refused-');
       writeFileSync(join(dir, 'bad.conf'), moto.seedConf({ secret: 'not-the-secret' }));
       await assert.rejects(startTestServer(['--files-store', `s3://${moto.host}/clearml/x`, '--storage-credentials', join(dir, 'bad.conf')]),
         (e: Error) => e.message.includes(`bucket clearml on ${moto.host}`) && /403 Forbidden.*check the key and secret/.test(e.message));

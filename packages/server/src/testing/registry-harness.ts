@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import type { Identity } from '@cairn/protocol';
 import { ApiError } from '../http/api-error.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DiskBlobStore } from '../blobs/disk-blob-store.js';
 import { S3Clients } from '../blobs/s3-client.js';
 import { S3Credentials } from '../blobs/s3-credentials.js';
@@ -16,6 +13,7 @@ import type { ServerConfig } from '../config.js';
 import type { EndpointRegistry } from '../http/endpoints.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { CodeRecording } from '../services/tasks/code-recording.js';
+import { testTempDir } from './temp-dirs.js';
 import type { Store } from '../store/store.js';
 
 /** Calling handlers straight from a registry, for service tests that need no HTTP. */
@@ -40,7 +38,7 @@ export async function rejectsWith(p: Promise<unknown>, code: number, subcode: nu
 export function testStorage(credentials: S3Credentials = S3Credentials.fromEnv({})): Storage {
   const clients = new S3Clients();
   return {
-    files: DiskBlobStore.create(mkdtempSync(join(tmpdir(), 'cairn-test-files-'))),
+    files: DiskBlobStore.create(testTempDir('files-')),
     s3: new S3Objects(credentials, clients),
     close: async () => clients.close(),
   };

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startServer, type RunningServer, type ServerOptions } from '../app.js';
 import { loadConfig } from '../config.js';
 import { testDatabase } from './postgres.js';
+import { testTempDir } from './temp-dirs.js';
 
 /** A real server on free loopback ports with a throw-away data folder, for integration tests. */
 export interface TestServer {
@@ -23,6 +22,7 @@ export interface TestServer {
 
 export { freePort } from './ports.js';
 export { testDatabase } from './postgres.js';
+export { testTempDir } from './temp-dirs.js';
 
 /** The store test servers keep their data in (CAIRN_TEST_STORE); a test for one store only says why. */
 export const TEST_STORE: 'sqlite' | 'postgres' = process.env.CAIRN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
@@ -36,14 +36,17 @@ export const TEST_SECRET = 'test-secret-value';
  * SQLite file, so that the same integration tests run on both stores.
  */
 export async function startTestServer(extraArgs: string[] = [], log: (line: string) => void = () => {}, options: ServerOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
+  const dataDir = testTempDir('data-');
   const database = TEST_STORE === 'postgres' && !extraArgs.includes('--database') ? await testDatabase() : null;
   const storeArgs = database ? ['--database', database.url] : [];
   const config = loadConfig(['--host', '127.0.0.1', '--data-dir', dataDir, '--api-port', '0', '--web-port', '0', '--files-port', '0', ...storeArgs, ...extraArgs], {
     CAIRN_ACCESS_KEY: TEST_KEY,
     CAIRN_SECRET_KEY: TEST_SECRET,
   });
-  const server = await startServer(config, log, options);
+  const server = await startServer(config, log, options).catch(async (e: unknown) => {
+    await database?.drop();
+    throw e;
+  });
   const api = server.listening.api;
   const login = await fetch(`${api}/auth.login`, { headers: { authorization: `Basic ${Buffer.from(`${TEST_KEY}:${TEST_SECRET}`).toString('base64')}` } });
   const token = ((await login.json()) as { data: { token: string } }).data.token;
