@@ -56,6 +56,17 @@ function toApiError(err: unknown): ApiError {
 }
 
 /**
+ * Reads and drops a refused caller's small body after the answer, so that the connection
+ * serves its next request; one that stops arriving is closed rather than left to Node's
+ * request timeout (a minute), which would let strangers hold connections with a few bytes.
+ */
+function dropSmallBody(req: FastifyRequest, idleMs: number | undefined): void {
+  void drainBody(req.raw, idleMs, SMALL_BODY).then(() => {
+    if (!req.raw.complete) req.raw.socket?.destroy();
+  });
+}
+
+/**
  * The API router: `[/v2.x]/service.action` with GET, POST or PUT and a JSON body
  * (GET bodies included), query string merged in, token checked, handler called, and
  * every answer wrapped in the ClearML envelope. It knows nothing about the services.
@@ -75,9 +86,10 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
     let code = 200;
     /**
      * What to do with a body left unread: a known caller's is drained, so that it reads the
-     * answer (a 413, say); a stranger's big body is not read at all, the connection closes.
+     * answer (a 413, say); a stranger's big body is not read at all, the connection closes;
+     * a body that stalled is not waited for again.
      */
-    let unread: 'drain' | 'refuse' | undefined;
+    let unread: 'drain' | 'refuse' | 'close' | undefined;
     try {
       const def = m ? opts.registry.get(call.endpoint) : undefined;
       if (!def || !CALL_METHODS.has(req.method)) {
@@ -95,7 +107,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
         throw new ApiError(Errors.unsupportedMediaType, 'compressed request bodies are not supported');
       }
       const raw = await readBody(req.raw, opts.maxRequestBytes, opts.bodyIdleMs).catch((err: unknown) => {
-        unread = err instanceof ApiError && err.error === Errors.requestTimeout ? 'refuse' : 'drain';
+        unread = err instanceof ApiError && err.error === Errors.requestTimeout ? 'close' : 'drain';
         throw err;
       });
       const body = def.body === 'json-lines' ? {} : parseJsonBody(raw);
@@ -128,9 +140,11 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, opts)
       if (typeof e.data.retry_after_sec === 'number') reply.header('retry-after', String(e.data.retry_after_sec));
       if (unread && !req.raw.complete) {
         const declared = Number(req.headers['content-length']);
-        if (unread === 'drain') await drainBody(req.raw, opts.bodyIdleMs);
-        else if (Number.isFinite(declared) && declared <= SMALL_BODY) req.raw.resume();
-        else reply.header('connection', 'close');
+        if (unread === 'refuse' && Number.isFinite(declared) && declared <= SMALL_BODY) dropSmallBody(req, opts.bodyIdleMs);
+        else {
+          if (unread === 'drain') await drainBody(req.raw, opts.bodyIdleMs);
+          if (!req.raw.complete) reply.header('connection', 'close');
+        }
       }
       reply.code(code).header('content-type', 'application/json')
         .send(JSON.stringify(envelope(call, code, e.error.subcode, e.message, {}, e.data)));
