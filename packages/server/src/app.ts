@@ -88,7 +88,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
   const apiOpts = { registry, auth, maxRequestBytes: config.maxRequestBytes, bodyIdleMs: config.bodyTimeoutSeconds * 1000, log, logRequests: config.logRequests };
   const filesOpts = {
-    store: storage.files, s3: storage.s3, maxUploadBytes: config.maxUploadBytes, auth, signer, log,
+    store: storage.files, s3: storage.s3, maxUploadBytes: config.maxUploadBytes, bodyIdleMs: config.bodyTimeoutSeconds * 1000, auth, signer, log,
     publicFiles: config.publicFiles, trustedOrigins: [new URL(config.publicWebUrl).origin],
   };
   const instances: FastifyInstance[] = [];

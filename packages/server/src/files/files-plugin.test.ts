@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ const WEB_ORIGIN = 'http://localhost:8080';
  * A file server on its own Fastify instance. Storage behaviour is tested in public mode
  * (`--public-files`); the tokens, signatures and origins in 'file server access'.
  */
-async function startServer(opts: { backend?: Backend; maxUploadBytes?: number; prefix?: string; publicFiles?: boolean } = {}): Promise<Server> {
+async function startServer(opts: { backend?: Backend; maxUploadBytes?: number; bodyIdleMs?: number; prefix?: string; publicFiles?: boolean } = {}): Promise<Server> {
   const backend = opts.backend ?? 'disk';
   const outer = await mkdtemp(join(tmpdir(), 'cairn-files-test-'));
   const root = join(outer, 'root');
@@ -105,6 +106,7 @@ async function startServer(opts: { backend?: Backend; maxUploadBytes?: number; p
     store: blobs,
     s3: new S3Objects(S3Credentials.fromEnv({}), clients),
     maxUploadBytes: opts.maxUploadBytes ?? 1024 * 1024 * 1024,
+    ...(opts.bodyIdleMs ? { bodyIdleMs: opts.bodyIdleMs } : {}),
     auth,
     signer,
     publicFiles: opts.publicFiles ?? true,
@@ -418,9 +420,37 @@ for (const backend of BACKENDS) describe(`file server limits (${backend})`, () =
   let s: Server;
   const limit = 64 * 1024;
   before(async () => {
-    s = await startServer({ backend, maxUploadBytes: limit });
+    s = await startServer({ backend, maxUploadBytes: limit, bodyIdleMs: 1000 });
   });
   after(() => s.close());
+
+  test('an upload that stops arriving is cut off with 408, keeps nothing, and its connection closes', async () => {
+    const head = partHead('/stalled/model.bin');
+    // What the server sent, once it closed the connection. Nothing else would close it: a
+    // request's body has no time limit in Node here, so a close that has not come after 20 s
+    // (the cut-off is 1 s) is a connection a client can hold for ever with a few bytes.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(s.port, '127.0.0.1');
+      let got = '';
+      const left = setTimeout(() => {
+        sock.destroy();
+        reject(new Error(`the server left the stalled upload open; it sent: ${got}`));
+      }, 20_000);
+      sock.on('data', (d) => (got += d.toString()));
+      sock.on('close', () => {
+        clearTimeout(left);
+        resolve(got);
+      });
+      sock.on('error', reject);
+      sock.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: ${multipartType['content-type']}\r\nContent-Length: ${head.length + 4096 + TAIL.length}\r\n\r\n`);
+      sock.write(Buffer.concat([head, randomBytes(1024)]));
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.match(answer, /the upload stalled: nothing arrived for 1 s after \d+ bytes; nothing of it was stored/);
+    assert.equal(await s.stored('stalled/model.bin'), null);
+    await waitFor(async () => (await s.pending()) === 0);
+    assert.equal((await upload(s, [{ name: '/after/stall.txt', data: Buffer.from('fine') }])).status, 200);
+  });
 
   test('a declared over-limit upload is 413 and the server keeps serving', async () => {
     const res = await upload(s, [{ name: '/too/big.bin', data: randomBytes(limit + 1) }]);

@@ -45,6 +45,8 @@ export interface FilesPluginOptions {
   /** objects the SDK put in S3, shown through `/.cairn-s3` */
   s3: S3Objects;
   maxUploadBytes: number;
+  /** an upload that stops arriving for this long is cut off (408) */
+  bodyIdleMs?: number;
   auth: Authenticator;
   signer: UrlSigner;
   /** serve without a token (`--public-files`) */
@@ -187,7 +189,7 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
             reply.code(200).type('application/json').send(JSON.stringify(await deleteMany(req)));
             return reply;
           }
-          const stored = await receiveUpload(req.raw, { store, maxBytes: opts.maxUploadBytes, base: path });
+          const stored = await receiveUpload(req.raw, { store, maxBytes: opts.maxUploadBytes, base: path, idleMs: opts.bodyIdleMs });
           reply.code(200).type('application/json').send(JSON.stringify(stored));
         }
       }
@@ -198,9 +200,10 @@ export const filesPlugin: FastifyPluginAsync<FilesPluginOptions> = async (app, o
         opts.log(`file server: ${req.method} ${req.raw.url}: ${detail}`);
       }
       // A refused caller's body is not read: the connection closes after the answer. Any
-      // other failure drains what is left, so the client gets to read the answer.
-      if (e.status === 401 || e.status === 403) reply.header('connection', 'close');
-      else await drainBody(req.raw);
+      // other failure drains what is left, so the client gets to read the answer; a body
+      // that stopped arriving closes the connection too.
+      if (e.status !== 401 && e.status !== 403 && e.status !== 408) await drainBody(req.raw, opts.bodyIdleMs);
+      if (e.status === 401 || e.status === 403 || !req.raw.complete) reply.header('connection', 'close');
       reply.code(e.status).type('application/json').send(JSON.stringify({ error: e.message, code: e.status }));
     }
     return reply;

@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { BlobStore, StagedBlob } from '../blobs/blob-store.js';
+import { BODY_IDLE_MS } from '../http/body.js';
 import { FileServerError, writeFailure } from './errors.js';
 import { toSegments } from './paths.js';
 
@@ -10,6 +11,8 @@ export interface UploadTarget {
   maxBytes: number;
   /** Decoded path the POST was sent to; field names are relative to it. */
   base: string;
+  /** an upload that stops arriving for this long is cut off (408) and leaves nothing */
+  idleMs?: number;
 }
 
 interface Part {
@@ -72,9 +75,13 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
     let received = 0;
     let settled = false;
     const streams: Readable[] = [];
+    const idleMs = target.idleMs ?? BODY_IDLE_MS;
+    const stalled = () => fail(new FileServerError(408, `the upload stalled: nothing arrived for ${Math.round(idleMs / 1000)} s after ${received} bytes; nothing of it was stored`));
+    let idle = setTimeout(stalled, idleMs);
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       parser.destroy();
       for (const s of streams) s.destroy();
       req.resume();
@@ -83,17 +90,28 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
 
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
+      clearTimeout(idle);
+      idle = setTimeout(stalled, idleMs);
       received += chunk.length;
       if (received > target.maxBytes) {
         fail(tooLarge(target.maxBytes));
         return;
       }
       if (!parser.write(chunk)) {
+        // Waiting for the store is not the client stalling.
+        clearTimeout(idle);
         req.pause();
-        parser.once('drain', () => settled || req.resume());
+        parser.once('drain', () => {
+          if (settled) return;
+          idle = setTimeout(stalled, idleMs);
+          req.resume();
+        });
       }
     });
-    req.on('end', () => settled || parser.end());
+    req.on('end', () => {
+      clearTimeout(idle);
+      if (!settled) parser.end();
+    });
     req.on('error', () => fail(new FileServerError(400, 'the client went away before the upload completed')));
     req.on('close', () => req.complete || fail(new FileServerError(400, 'the client went away before the upload completed')));
 
@@ -129,6 +147,7 @@ function feed(req: IncomingMessage, parser: busboy.Busboy, parts: Part[], target
     parser.on('finish', () => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       resolve();
     });
   });
