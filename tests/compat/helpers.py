@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -45,7 +46,26 @@ SDK_TIMEOUT_S = float(os.environ.get("COMPAT_SDK_TIMEOUT", "180"))
 # --------------------------------------------------------------------------- server
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
+    """A loopback port free now, at random below the kernel's ephemeral range: a port in
+    that range can be taken by any outgoing connection of a parallel suite between this
+    pick and the server's listen (packages/server/src/testing/ports.ts says the same)."""
+    high = _ephemeral_low() - 1
+    for _ in range(50 if high > 10_000 else 0):
+        port = random.randint(10_000, high)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

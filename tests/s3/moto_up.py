@@ -17,7 +17,6 @@ API); moto keeps the objects in this process's memory and temporary files.
 import json
 import logging
 import os
-import socket
 import sys
 
 os.environ.setdefault("INITIAL_NO_AUTH_ACTION_COUNT", "inf")
@@ -30,18 +29,13 @@ BUCKETS = ["clearml", "datasets", "models"]
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     # one line per request on stderr would drown the tests' output
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    # port 0: the server's own listen picks the port, so nothing can take it first
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    port = server.get_host_and_port()[1]
     endpoint = f"http://127.0.0.1:{port}"
     setup = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
     iam = boto3.client("iam", **setup)

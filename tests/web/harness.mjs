@@ -48,6 +48,17 @@ async function waitFor(url, ms) {
  * `args` are more command-line options (`--storage-credentials FILE`).
  */
 export async function startServer({ args = [] } = {}) {
+  // freePort's port can still be taken by another test before the server listens.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(args);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err;
+    }
+  }
+}
+
+async function startServerOnce(args) {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-web-test-'));
   const [api, web, files] = [await freePort(), await freePort(), await freePort()];
   const logPath = join(dir, 'server.log');
@@ -77,7 +88,9 @@ export async function startServer({ args = [] } = {}) {
     await waitFor(`${server.web}/config.json`, 10_000);
   } catch (err) {
     proc.kill('SIGKILL');
-    throw new Error(`${err.message}; server log:\n${server.log()}`);
+    const log = server.log();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${err.message}; server log:\n${log}`);
   }
   return server;
 }
