@@ -2,7 +2,7 @@ import type { ClientConfig } from '@cairn/client';
 import { RecordingProxy } from '@cairn/client/dist/testing/recording-proxy.js';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '@cairn/server/testing';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,6 +29,8 @@ logger = task.get_logger()
 for i in range(args.epochs):
     logger.report_scalar("loss", "train", value=1.0 / (i + 1), iteration=i)
 print(f"training done after {args.epochs} epochs")
+from clearml.config import config_obj
+print("S3 key from the configuration: " + str(config_obj.get("sdk.aws.s3.key", None)))
 `;
 
 const SLEEPY = `
@@ -108,6 +110,9 @@ async function waitForConsole(id: string, pattern: RegExp): Promise<RegExpMatchA
 }
 
 before(async () => {
+  // The agent's clearml.conf, named as a user names it: its sdk section is for the tasks.
+  process.env.CLEARML_CONFIG_FILE = join(dir, 'agent-clearml.conf');
+  writeFileSync(process.env.CLEARML_CONFIG_FILE, 'sdk { aws { s3 { key: "agent-conf-key", secret: "agent-conf-secret" } } }\n');
   server = await startTestServer();
   proxy = await RecordingProxy.start(server.api);
   const commit = makeRepo(repo);
@@ -150,6 +155,8 @@ describe('cairn agent daemon', { timeout: 600_000 }, () => {
     // 3 epochs: the SDK read the Args section of the server's task, not the script's default
     assert.ok(text.includes('training done after 3 epochs'), text);
     assert.ok(text.includes('Process completed successfully'));
+    // the SDK in the task read the agent's configuration file (S3 credentials for artifacts)
+    assert.ok(text.includes('S3 key from the configuration: agent-conf-key'), text);
     const hist = await call<Record<string, Record<string, { x: number[]; y: number[] }>>>('events.scalar_metrics_iter_histogram', { task: id });
     assert.deepEqual(hist.loss?.train?.x, [0, 1, 2]);
     assert.deepEqual(hist.loss?.train?.y.map((v) => Number(v.toFixed(3))), [1, 0.5, 0.333]);

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { LEGACY_RESOLVER, PIP_RETRY_PAUSE_MS } from './python-env.js';
 
 export class DockerUnavailableError extends Error {}
 
@@ -24,6 +25,39 @@ export interface DockerRun {
   gpus?: string;
   /** Shell command run inside the container. */
   script: string;
+}
+
+/** A word for `bash -c`, quoted only when it needs to be. */
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The shell command a task runs inside its container: install the requirements into the
+ * image's Python, then the task. Pip failures are handled as on the host
+ * (python-env.ts): a list whose pins conflict, as clearml-agent's frozen lists can, is
+ * installed as listed with pip's legacy resolver; any other failure is tried once more.
+ */
+export function containerScript(requirementsFile: string, entry: string): string {
+  const pip = `python3 -m pip install --disable-pip-version-check`;
+  const req = shellQuote(requirementsFile);
+  return [
+    'pip_log=$(mktemp)',
+    `${pip} -r ${req} 2>&1 | tee "$pip_log"`,
+    'status=${PIPESTATUS[0]}',
+    'if [ "$status" -ne 0 ] && grep -q ResolutionImpossible "$pip_log"; then',
+    `  echo "the requirements conflict with each other; installing them as listed with pip's legacy resolver, as clearml-agent does"`,
+    `  ${pip} ${LEGACY_RESOLVER} -r ${req}`,
+    '  status=$?',
+    'elif [ "$status" -ne 0 ]; then',
+    `  echo "pip install failed with exit code $status; trying once more in ${PIP_RETRY_PAUSE_MS / 1000} s"`,
+    `  sleep ${PIP_RETRY_PAUSE_MS / 1000}`,
+    `  ${pip} -r ${req}`,
+    '  status=$?',
+    'fi',
+    '[ "$status" -eq 0 ] || exit "$status"',
+    `exec python3 -u ${entry}`,
+  ].join('\n');
 }
 
 /** Variables of the host that mean nothing inside a container. */

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { run } from './checkout.js';
 import { PipInstallError, prepareVenv, pythonVersion, venvKey } from './python-env.js';
-
-/** A minimal wheel (module `name` with underscores, `VALUE = version`), written by Python's zipfile. */
-function writeWheel(dir: string, name: string, version: string, requires: string[] = []): void {
-  const script = [
-    'import json, sys, zipfile',
-    'dir, name, version, requires = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])',
-    "mod = name.replace('-', '_')",
-    "info = f'{mod}-{version}.dist-info'",
-    "meta = f'Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n' + ''.join(f'Requires-Dist: {r}\\n' for r in requires)",
-    "with zipfile.ZipFile(f'{dir}/{mod}-{version}-py3-none-any.whl', 'w') as z:",
-    "    z.writestr(f'{mod}/__init__.py', f'VALUE = {version!r}\\n')",
-    "    z.writestr(info + '/METADATA', meta)",
-    "    z.writestr(info + '/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')",
-    "    z.writestr(info + '/RECORD', '')",
-  ].join('\n');
-  execFileSync('python3', ['-c', script, dir, name, version, JSON.stringify(requires)]);
-}
+import { writeWheel } from './testing/wheels.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'cairn-venvs-'));
 after(() => rmSync(cacheDir, { recursive: true, force: true }));

@@ -26,8 +26,8 @@ export interface Venv {
 
 export class PipInstallError extends Error {}
 
-const PIP_RETRY_PAUSE_MS = 5_000;
-const LEGACY_RESOLVER = '--use-deprecated=legacy-resolver';
+export const PIP_RETRY_PAUSE_MS = 5_000;
+export const LEGACY_RESOLVER = '--use-deprecated=legacy-resolver';
 
 /** `python -c` that prints the full version, so a patch upgrade gets new venvs. */
 export async function pythonVersion(python: string): Promise<string> {

@@ -18,9 +18,17 @@ test('the task process gets what the clearml SDK needs to attach to its task rem
   assert.deepEqual([env.CUDA_VISIBLE_DEVICES, env.NVIDIA_VISIBLE_DEVICES, env.CUDA_DEVICE_ORDER], ['0,1', '0,1', 'PCI_BUS_ID']);
   assert.equal(env.PYTHONPATH, '/w/code/src:/w/code:/lib/py');
   assert.equal(env.CLEARML_PROC_MASTER_ID, undefined);
-  assert.equal(env.CLEARML_CONFIG_FILE, undefined);
+  assert.equal(env.CLEARML_CONFIG_FILE, undefined, 'no configuration but the agent\'s');
   assert.equal(env.CLEARML_CACHE_DIR, '/cache');
   assert.equal(env.PATH, '/usr/bin');
+});
+
+test("the task reads the agent's clearml.conf (its S3 credentials and default output), wherever the agent found it", () => {
+  const env = taskEnvironment({
+    base: { TRAINS_CONFIG_FILE: '/old.conf' }, config, taskId: 'T', workerId: 'w', pythonPath: ['/c'], configFile: '/etc/agent/clearml.conf',
+  });
+  assert.equal(env.CLEARML_CONFIG_FILE, '/etc/agent/clearml.conf');
+  assert.equal(env.TRAINS_CONFIG_FILE, undefined);
 });
 
 test("without --gpus the GPU selection of the agent's environment is left alone", () => {

@@ -1,9 +1,9 @@
-import { ApiCallError, type CallOptions, type ClientConfig, type Session } from '@cairn/client';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { ApiCallError, configFilePath, type CallOptions, type ClientConfig, type Session } from '@cairn/client';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { watchForAbort, type AbortVerdict } from './abort-watch.js';
 import { CheckoutError, hasCode, materialiseCode, type Checkout, type TaskScript } from './checkout.js';
-import { dockerRunArgs, stopContainer } from './docker.js';
+import { containerScript, dockerRunArgs, shellQuote, stopContainer } from './docker.js';
 import { PipInstallError, prepareVenv } from './python-env.js';
 import type { Pick } from './queue-poller.js';
 import { taskRequirements } from './requirements.js';
@@ -193,7 +193,11 @@ export class TaskRunner {
   private async launch(task: TaskDoc, taskDir: string, checkout: Checkout, console: TaskConsole): Promise<TaskProcess> {
     const { settings, config, workerId } = this.ctx;
     const requirements = taskRequirements(task.script?.requirements?.pip, checkout.root);
-    const env = taskEnvironment({ base: process.env, config, taskId: task.id, workerId, gpus: settings.gpus, pythonPath: [checkout.cwd, checkout.root] });
+    const configFile = configFilePath(process.env);
+    const env = taskEnvironment({
+      base: process.env, config, taskId: task.id, workerId, gpus: settings.gpus, pythonPath: [checkout.cwd, checkout.root],
+      configFile: existsSync(configFile) ? configFile : undefined,
+    });
     const output = (stream: 'stdout' | 'stderr', text: string) => console.write(stream, text);
     if (settings.docker) {
       const image = settings.docker;
@@ -202,8 +206,8 @@ export class TaskRunner {
       const entry = [checkout.entryPoint, ...checkout.entryArgs].map(shellQuote).join(' ');
       const name = `cairn-task-${task.id}`;
       const args = dockerRunArgs({
-        image, name, env, mounts: [taskDir], cwd: checkout.cwd, gpus: settings.gpus,
-        script: `python3 -m pip install --disable-pip-version-check -r ${shellQuote(reqFile)} && exec python3 -u ${entry}`,
+        image, name, env, mounts: env.CLEARML_CONFIG_FILE ? [taskDir, env.CLEARML_CONFIG_FILE] : [taskDir], cwd: checkout.cwd, gpus: settings.gpus,
+        script: containerScript(reqFile, entry),
       });
       console.info(`running inside docker image ${image}`);
       return new TaskProcess('docker', args, { cwd: taskDir, env: process.env }, output, () => stopContainer(name));
@@ -277,8 +281,4 @@ function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
