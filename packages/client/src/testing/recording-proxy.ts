@@ -30,10 +30,12 @@ export class RecordingProxy {
   static async start(target: string): Promise<RecordingProxy> {
     let proxy!: RecordingProxy;
     const server = createServer((req, res) => {
-      void handle(proxy, target, req).then(({ status, contentType, body }) => {
+      // A server that cannot be reached (it closed at the end of a test) reaches the client
+      // as a dropped connection, as it would without the proxy.
+      handle(proxy, target, req).then(({ status, contentType, body }) => {
         res.writeHead(status, { 'content-type': contentType });
         res.end(body);
-      });
+      }, () => res.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     proxy = new RecordingProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
