@@ -57,8 +57,8 @@ function toApiError(err: unknown): ApiError {
 
 /**
  * Reads and drops a refused caller's small body after the answer, so that the connection
- * serves its next request; one that stops arriving is closed rather than left to Node's
- * request timeout (a minute), which would let strangers hold connections with a few bytes.
+ * serves its next request; one that stops arriving is closed rather than left open until
+ * the keep-alive timeout (65 s), which would let strangers hold connections with a few bytes.
  */
 function dropSmallBody(req: FastifyRequest, idleMs: number | undefined): void {
   void drainBody(req.raw, idleMs, SMALL_BODY).then(() => {

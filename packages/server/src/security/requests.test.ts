@@ -40,10 +40,10 @@ test('without a token a body is not read: 401 at once and the connection closes'
 });
 
 test('a stalled body is cut off with 408 and its connection freed; a stranger\'s stalled body is refused at once and its connection freed', async () => {
-  // Resolves with what the server sent, once it closes the connection. Node itself would
-  // close a connection whose body never ends after a minute (its request timeout); the
-  // server here cuts off bodies idle for 1 s, so a close that has not come after 20 s is
-  // the connection left to Node: a stranger could hold one that long with a few bytes.
+  // Resolves with what the server sent, once it closes the connection. Left to itself the
+  // connection would close at the keep-alive timeout (65 s); the server here cuts off
+  // bodies idle for 1 s, so a close that has not come after 20 s is a connection left
+  // open, which a stranger could hold that long with a few bytes.
   const answer = (headers: string) => new Promise<string>((resolve, reject) => {
     const sock = net.connect(Number(new URL(s.api).port), '127.0.0.1');
     let got = '';
