@@ -4,6 +4,7 @@ export { openSqliteStore } from './store/sqlite/sqlite-store.js';
 export { openStore } from './store/open-store.js';
 export { openPgStore } from './store/postgres/pg-store.js';
 export { redactDatabaseUrl } from './store/postgres/database.js';
+export { describeStorage } from './blobs/storage.js';
 export { checkRole, createCredentials, createUser, otherAdminExists } from './services/auth/accounts.js';
 export { rotateSigningKey } from './auth/signing-key.js';
 export { ApiError } from './http/api-error.js';

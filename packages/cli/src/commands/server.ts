@@ -1,4 +1,4 @@
-import { loadConfig, OPTIONS, redactDatabaseUrl, startServer } from '@cairn/server';
+import { describeStorage, loadConfig, OPTIONS, redactDatabaseUrl, startServer } from '@cairn/server';
 import { connectionHelp } from '../first-start.js';
 
 export const serverUsage = `cairn server [options]
@@ -25,6 +25,9 @@ export async function serverCommand(argv: string[]): Promise<void> {
   console.log(`  file server  ${server.urls.files}`);
   console.log(`  web          ${server.urls.web}`);
   console.log(`  database     ${config.database ? redactDatabaseUrl(config.database) : 'SQLite (data folder)'}`);
+  const storage = describeStorage(config);
+  console.log(`  files        ${storage.files}`);
+  console.log(`  S3 access    ${storage.s3}`);
   if (server.firstStart) {
     console.log('\nFirst start: this is printed only once, keep it.');
     if (server.firstStart.adminPassword) console.log(`  web sign-in: admin / ${server.firstStart.adminPassword}`);

@@ -6,6 +6,8 @@ import { parseHocon } from '@cairn/protocol';
 import { S3Credentials, StorageCredentialsError } from './s3-credentials.js';
 import { parseS3Url, S3AddressError } from './s3-location.js';
 import { testTempDir } from '../testing/temp-dirs.js';
+import type { ServerConfig } from '../config.js';
+import { describeStorage } from './storage.js';
 
 // The seed's clearml.conf block, as the operator pastes it.
 const SEED = `
@@ -72,5 +74,27 @@ describe('server-side S3 credentials in the SDK\'s shape', () => {
     assert.throws(() => S3Credentials.fromFile(join(dir, 'missing.conf'), {}), (e: Error) => e instanceof StorageCredentialsError && /cannot read/.test(e.message));
     writeFileSync(join(dir, 'bad.conf'), 's3 { credentials: "nope" }');
     assert.throws(() => S3Credentials.fromFile(join(dir, 'bad.conf'), {}), /must be a list/);
+  });
+});
+
+describe('what the start-up banner says of storage', () => {
+  const config = (over: Partial<ServerConfig>) => ({ filesStore: null, storageCredentials: null, ...over }) as unknown as ServerConfig;
+
+  test('the addresses a credentials file gives keys for, and where uploads go; never a key or secret', () => {
+    const file = join(testTempDir('banner-'), 'storage.conf');
+    writeFileSync(file, SEED);
+    const said = describeStorage(config({ storageCredentials: file, filesStore: 's3://minio.minio.svc:80/clearml/cairn-files' }), {});
+    assert.equal(said.files, 's3://minio.minio.svc:80/clearml/cairn-files');
+    assert.equal(said.s3, `keys for s3://aws-bucket, s3://minio.minio.svc:80, s3://minio.minio.svc:80/clearml, s3://minio.minio.svc:80/models, and a default key (from ${file})`);
+    for (const secret of ['minio123', 'models-secret', 'any-bucket-secret', 'aws-secret', 'default-secret', 'models-key', 'aws-key']) {
+      assert.ok(!said.s3.includes(secret), secret);
+    }
+  });
+
+  test('without a file: the environment\'s AWS key, or none and what that means', () => {
+    assert.deepEqual(describeStorage(config({}), { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' }), {
+      files: 'data folder', s3: 'a default key for every bucket (from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+    });
+    assert.match(describeStorage(config({}), {}).s3, /^no keys: objects the SDK stores in S3 cannot be shown or deleted/);
   });
 });

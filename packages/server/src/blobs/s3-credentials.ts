@@ -116,6 +116,16 @@ export class S3Credentials {
     return new S3Credentials(entries, defaults);
   }
 
+  /** The address prefixes that have their own key, for the operator to read (never the keys). */
+  named(): string[] {
+    return this.entries.map((e) => e.prefix).sort();
+  }
+
+  /** Whether addresses no entry names still get a key (the section's or AWS_*). */
+  hasDefaultKey(): boolean {
+    return this.defaults.key !== '' && this.defaults.secret !== '';
+  }
+
   /** The credentials and connection settings for one address. */
   forLocation(loc: S3Location): S3Access {
     const url = `s3://${loc.host ? `${loc.host}/` : ''}${loc.bucket}/${loc.key}`.toLowerCase();

@@ -15,6 +15,26 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+function loadCredentials(config: ServerConfig, env: NodeJS.ProcessEnv): S3Credentials {
+  return config.storageCredentials ? S3Credentials.fromFile(config.storageCredentials, env) : S3Credentials.fromEnv(env);
+}
+
+/**
+ * What the start-up banner says of storage: where uploads go, and which S3 addresses the
+ * server has a key for (never the key), so that an operator can see the file was read.
+ */
+export function describeStorage(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): { files: string; s3: string } {
+  const credentials = loadCredentials(config, env);
+  const source = config.storageCredentials ? `from ${config.storageCredentials}` : 'from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  const named = credentials.named();
+  const fallback = credentials.hasDefaultKey();
+  let s3: string;
+  if (named.length > 0) s3 = `keys for ${named.join(', ')}${fallback ? ', and a default key' : ''} (${source})`;
+  else if (fallback) s3 = `a default key for every bucket (${source})`;
+  else s3 = 'no keys: objects the SDK stores in S3 cannot be shown or deleted (--storage-credentials)';
+  return { files: config.filesStore ?? 'data folder', s3 };
+}
+
 /** Shown to the operator as a configuration error: `cairn: <message>`, exit 1. */
 export class StorageConfigError extends ConfigError {}
 
@@ -24,7 +44,7 @@ export class StorageConfigError extends ConfigError {}
  * rather than failing the first upload.
  */
 export async function openStorage(config: ServerConfig): Promise<Storage> {
-  const credentials = config.storageCredentials ? S3Credentials.fromFile(config.storageCredentials, process.env) : S3Credentials.fromEnv(process.env);
+  const credentials = loadCredentials(config, process.env);
   const clients = new S3Clients();
   let files: BlobStore;
   if (config.filesStore && isS3Url(config.filesStore)) {
